@@ -1,0 +1,36 @@
+# contractgate: two commands on a fresh machine.
+#   make demo   set up everything, then run the gate on the example system
+#   make test   set up everything, then run lint, types and the whole test suite
+SHELL := /bin/bash
+PYTHON_BASE ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+export PACT_DO_NOT_TRACK := true
+export NO_COLOR ?=
+
+.PHONY: setup demo test lint types clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+setup: $(VENV)/.installed node_modules/.package-lock.json
+
+demo: setup
+	$(VENV)/bin/contractgate demo
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/mypy
+
+test: setup lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules reports .pytest_cache .mypy_cache .ruff_cache
