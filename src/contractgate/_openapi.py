@@ -525,7 +525,7 @@ class Spec:
         produces = raw.get("produces") or self.document.data.get("produces") or ["application/json"]
         out = {}
         for status, entry in responses.items():
-            status = str(status).upper()
+            status = "default" if str(status).lower() == "default" else str(status).upper()
             r_pointer = json_pointer((*split_pointer(op_pointer), "responses", status))
             node, r_pointer, r_source = self.resolve(entry, r_pointer, source)
             if not isinstance(node, dict):

@@ -1,0 +1,151 @@
+"""Shared machinery of the orchestrator's Pact consumer tests.
+
+Each provider's interactions are a table of `Case`s. Every case is checked on
+its own (a one-interaction Pact served by Pact's mock server and driven by the
+real client), and the contract file is generated from the whole table, so no
+test depends on another or on test order.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+from pact import Pact, match
+from pact.match import AbstractMatcher
+
+from notifyhub.orchestrator import (
+    Clients,
+    RetryPolicy,
+    ServiceConfig,
+    ServicesConfig,
+    build_clients,
+)
+
+CONSUMER: Final = "orchestrator"
+CONTRACTS_DIR: Final = Path(__file__).resolve().parents[2] / "contracts"
+UPDATE_VARIABLE: Final = "CONTRACTGATE_UPDATE_PACTS"
+UPDATE_COMMAND: Final = f"{UPDATE_VARIABLE}=1 .venv/bin/python -m pytest tests/consumer"
+
+# Request headers every call sends; the values vary, so only their shape is contracted.
+AUTHORIZATION: Final = match.regex("Bearer test-token", regex=r"^Bearer .+$")
+REQUEST_ID: Final = match.regex(
+    "3f2c9a1e-7d4b-4f7e-9a52-1c2b3d4e5f60", regex=r"^[A-Za-z0-9._-]{1,64}$"
+)
+RETRY_AFTER: Final = match.regex("1", regex=r"^[0-9]+$")
+
+
+def timestamp(example: str) -> AbstractMatcher[str]:
+    """An RFC 3339 date-time with seconds precision, `Z` or a numeric offset."""
+    return match.datetime(example, "yyyy-MM-dd'T'HH:mm:ssXXX", disable_conversion=True)
+
+
+def locale(example: str) -> AbstractMatcher[str]:
+    """A BCP 47 tag as the specs allow it (`en`, `en-GB`)."""
+    return match.regex(example, regex=r"^[a-z]{2}(-[A-Z]{2})?$")
+
+
+def problem(status: int, title: str, **extra: Any) -> dict[str, Any]:
+    """The RFC 9457 fields the specs require; the consumer relies only on the status code."""
+    return {
+        "type": match.like("about:blank"),
+        "title": match.like(title),
+        "status": match.int(status),
+        **extra,
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    """One interaction: the request the client sends and the response it handles.
+
+    `exercise` drives the real client against the mock server and checks what it returns.
+    """
+
+    description: str
+    state: str
+    method: str
+    path: str
+    status: int
+    exercise: Callable[[Clients], None]
+    response: Mapping[str, Any] | None = None
+    request: Mapping[str, Any] | None = None
+    query: Mapping[str, str] = field(default_factory=dict)
+    response_headers: Mapping[str, AbstractMatcher[str]] = field(default_factory=dict)
+
+
+def _declare(pact: Pact, case: Case) -> None:
+    interaction = (
+        pact.upon_receiving(case.description)
+        .given(case.state)
+        .with_request(case.method, case.path)
+        .with_query_parameters(case.query)
+        .with_header("Authorization", AUTHORIZATION, "Request")
+        .with_header("X-Request-ID", REQUEST_ID, "Request")
+    )
+    if case.request is not None:
+        interaction.with_body(dict(case.request), "application/json", "Request")
+    interaction.will_respond_with(case.status)
+    for name, value in case.response_headers.items():
+        interaction.with_header(name, value, "Response")
+    if case.response is not None:
+        kind = "application/json" if case.status < 400 else "application/problem+json"
+        interaction.with_body(dict(case.response), kind, "Response")
+
+
+def _clients(url: str) -> Clients:
+    """The real clients, one attempt per call so that each interaction is hit exactly once."""
+    service = ServiceConfig(
+        base_url=url, stub_url=url, token="test-token", retry=RetryPolicy(max_attempts=1)
+    )
+    return build_clients(ServicesConfig(user_service=service, template_service=service))
+
+
+def verify_case(provider: str, case: Case) -> None:
+    """Serve `case` alone on a mock server and drive the real client against it.
+
+    Leaving `serve()` raises `MismatchesError` unless exactly the declared
+    request arrived.
+    """
+    pact = Pact(CONSUMER, provider).with_specification("V4")
+    _declare(pact, case)
+    with pact.serve(addr="127.0.0.1") as server, _clients(str(server.url)) as clients:
+        case.exercise(clients)
+
+
+def check_contract(provider: str, cases: Sequence[Case], scratch: Path) -> None:
+    """Generate the provider's pact into `scratch` and compare it with `contracts/`.
+
+    With CONTRACTGATE_UPDATE_PACTS=1 the pact is written to `contracts/` instead.
+    """
+    pact = Pact(CONSUMER, provider).with_specification("V4")
+    for case in cases:
+        _declare(pact, case)
+    name = f"{CONSUMER}-{provider}.json"
+    if os.environ.get(UPDATE_VARIABLE) == "1":
+        pact.write_file(CONTRACTS_DIR, overwrite=True)
+        return
+    pact.write_file(scratch, overwrite=True)
+    generated = (scratch / name).read_text()
+    committed_file = CONTRACTS_DIR / name
+    committed = committed_file.read_text() if committed_file.exists() else ""
+    if generated != committed:
+        diff = difflib.unified_diff(
+            committed.splitlines(),
+            generated.splitlines(),
+            f"contracts/{name} (committed)",
+            f"{name} (generated)",
+            lineterm="",
+        )
+        shown = "\n".join(list(diff)[:80])
+        pytest.fail(
+            f"contracts/{name} is out of date with the consumer tests.\n"
+            f"Regenerate it with:  {UPDATE_COMMAND}\n"
+            f"and review the change before committing.\n{shown}",
+            pytrace=False,
+        )

@@ -1,0 +1,192 @@
+"""Consumer contract orchestrator -> user-service, driven through the real UserClient."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from orchestrator_pacts import (
+    RETRY_AFTER,
+    Case,
+    check_contract,
+    locale,
+    problem,
+    timestamp,
+    verify_case,
+)
+from pact import match
+
+from notifyhub.orchestrator import (
+    Clients,
+    Forbidden,
+    NotFound,
+    PreferencesUpdate,
+    QuietHours,
+    RateLimited,
+    Unavailable,
+    User,
+    UserPreferences,
+)
+
+pytestmark = pytest.mark.consumer
+
+PROVIDER = "user-service"
+
+
+def user_id(example: str) -> match.AbstractMatcher[str]:
+    return match.regex(example, regex=r"^u-[0-9a-z]{1,32}$")
+
+
+def time_of_day(example: str) -> match.AbstractMatcher[str]:
+    return match.regex(example, regex=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+def get_user(clients: Clients) -> None:
+    assert clients.users.get_user("u-1001") == User(
+        id="u-1001",
+        username="alice",
+        display_name="Alice Example",
+        email_address=None,
+        created_at=datetime(2025, 1, 15, 9, 30, tzinfo=UTC),
+    )
+
+
+def get_preferences(clients: Clients) -> None:
+    prefs = clients.users.get_preferences("u-1001")
+    assert (prefs.email, prefs.push, prefs.locale) == (True, False, "en-GB")
+    assert prefs.quiet_hours == QuietHours("22:00", "07:00", "Europe/London")
+
+
+def update_preferences(clients: Clients) -> None:
+    update = PreferencesUpdate(email=True, push=False, locale="de-DE")
+    assert clients.users.update_preferences("u-1002", update) == UserPreferences(
+        user_id="u-1002",
+        email=True,
+        push=False,
+        locale="de-DE",
+        quiet_hours=None,
+        updated_at=datetime(2025, 3, 2, 8, 15, tzinfo=UTC),
+    )
+
+
+def unknown_user(clients: Clients) -> None:
+    with pytest.raises(NotFound):
+        clients.users.get_user("u-9999")
+
+
+def restricted_user(clients: Clients) -> None:
+    with pytest.raises(Forbidden):
+        clients.users.get_user("u-1003")
+
+
+def rate_limited(clients: Clients) -> None:
+    with pytest.raises(RateLimited) as caught:
+        clients.users.get_user("u-1001")
+    assert caught.value.retry_after == 1.0
+
+
+def unavailable(clients: Clients) -> None:
+    with pytest.raises(Unavailable) as caught:
+        clients.users.get_preferences("u-1001")
+    assert caught.value.status == 503
+
+
+CASES = [
+    Case(
+        description="a request for user u-1001",
+        state="user u-1001 exists",
+        method="GET",
+        path="/v1/users/u-1001",
+        status=200,
+        response={
+            "id": user_id("u-1001"),
+            "username": match.like("alice"),
+            "display_name": match.like("Alice Example"),
+            "created_at": timestamp("2025-01-15T09:30:00Z"),
+        },
+        exercise=get_user,
+    ),
+    Case(
+        description="a request for the preferences of user u-1001",
+        state="user u-1001 exists",
+        method="GET",
+        path="/v1/users/u-1001/preferences",
+        status=200,
+        response={
+            "user_id": user_id("u-1001"),
+            "email": match.bool(True),
+            "push": match.bool(False),
+            "locale": locale("en-GB"),
+            "quiet_hours": {
+                "start": time_of_day("22:00"),
+                "end": time_of_day("07:00"),
+                "timezone": match.like("Europe/London"),
+            },
+            "updated_at": timestamp("2025-03-01T12:00:00Z"),
+        },
+        exercise=get_preferences,
+    ),
+    Case(
+        description="an update of the preferences of user u-1002",
+        state="user u-1002 exists",
+        method="PUT",
+        path="/v1/users/u-1002/preferences",
+        request={"email": True, "push": False, "locale": "de-DE"},
+        status=200,
+        response={
+            "user_id": user_id("u-1002"),
+            "email": match.bool(True),
+            "push": match.bool(False),
+            "locale": locale("de-DE"),
+            "updated_at": timestamp("2025-03-02T08:15:00Z"),
+        },
+        exercise=update_preferences,
+    ),
+    Case(
+        description="a request for an unknown user",
+        state="user u-9999 does not exist",
+        method="GET",
+        path="/v1/users/u-9999",
+        status=404,
+        response=problem(404, "Not Found"),
+        exercise=unknown_user,
+    ),
+    Case(
+        description="a request for a restricted user",
+        state="user u-1003 is restricted",
+        method="GET",
+        path="/v1/users/u-1003",
+        status=403,
+        response=problem(403, "Forbidden"),
+        exercise=restricted_user,
+    ),
+    Case(
+        description="a request for a user while rate limited",
+        state="the rate limit is exhausted",
+        method="GET",
+        path="/v1/users/u-1001",
+        status=429,
+        response_headers={"Retry-After": RETRY_AFTER},
+        response=problem(429, "Too Many Requests"),
+        exercise=rate_limited,
+    ),
+    Case(
+        description="a request for preferences while the service is unavailable",
+        state="the user service is unavailable",
+        method="GET",
+        path="/v1/users/u-1001/preferences",
+        status=503,
+        response=problem(503, "Service Unavailable"),
+        exercise=unavailable,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.description)
+def test_interaction(case: Case) -> None:
+    verify_case(PROVIDER, case)
+
+
+def test_committed_contract_is_current(tmp_path: Path) -> None:
+    check_contract(PROVIDER, CASES, tmp_path)
