@@ -1,0 +1,1 @@
+"""notifyhub: the example notification system that contractgate is demonstrated on."""
