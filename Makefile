@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PACT_DO_NOT_TRACK := true
 export NO_COLOR ?=
 
-.PHONY: setup demo test lint types clean
+.PHONY: setup browser demo test lint clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -21,6 +21,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.package-lock.json
 
+# The HTML report is checked in headless Chromium (Debian package `chromium`).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "install Chromium first: sudo apt-get install chromium" >&2; exit 3; fi; }
+
 demo: setup
 	$(VENV)/bin/contractgate demo
 
@@ -29,7 +35,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy
 
-test: setup lint
+test: setup browser lint
 	$(PY) -m pytest
 
 clean:

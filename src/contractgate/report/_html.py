@@ -33,6 +33,7 @@ class Histogram:
     count: int
     p50: float
     p99: float
+    min: float
     max: float
 
 
@@ -63,9 +64,8 @@ def histogram(
         )
         for i, c in enumerate(counts)
     )
-    return Histogram(
-        title, bars, len(ordered), _percentile(ordered, 0.5), _percentile(ordered, 0.99), high
-    )
+    p50, p99 = _percentile(ordered, 0.5), _percentile(ordered, 0.99)
+    return Histogram(title, bars, len(ordered), p50, p99, low, high)
 
 
 @dataclass(frozen=True)
