@@ -6,7 +6,6 @@ PYTHON_BASE ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 export PACT_DO_NOT_TRACK := true
-export NO_COLOR ?=
 
 .PHONY: setup browser demo test lint clean
 

@@ -86,13 +86,18 @@ class Document:
     _nodes: yaml.Node | None = field(default=None, repr=False)
     _composed: bool = field(default=False, repr=False)
 
-    def locate(self, pointer: str) -> str | None:
-        """``line:col`` (1-based) of the value at ``pointer``, or None when it is not found."""
+    def locate(self, pointer: str, *, key: bool = False) -> str | None:
+        """``line:col`` (1-based) of the value at ``pointer``, or None when it is not found.
+
+        With ``key``, the place of the mapping key that names the value instead (where an
+        unknown or misspelled field is best shown).
+        """
         node = self._root()
         if node is None:
             return None
-        for part in split_pointer(pointer):
-            child = _child(node, part)
+        parts = split_pointer(pointer)
+        for depth, part in enumerate(parts, 1):
+            child = _child(node, part, key=key and depth == len(parts))
             if child is None:
                 break
             node = child
@@ -119,11 +124,11 @@ class Document:
         return self._nodes
 
 
-def _child(node: yaml.Node, part: str) -> yaml.Node | None:
+def _child(node: yaml.Node, part: str, *, key: bool = False) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == part:
-                return value  # type: ignore[no-any-return]
+        for name, value in node.value:
+            if isinstance(name, yaml.ScalarNode) and name.value == part:
+                return name if key else value
         return None
     if isinstance(node, yaml.SequenceNode) and part.isdigit():
         items: list[yaml.Node] = node.value
@@ -191,7 +196,11 @@ def parse_document(source: str, text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         place = f"{mark.line + 1}:{mark.column + 1}" if mark else None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise InputError(f"invalid YAML: {problem}", source=source, place=place) from None
+        tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
+        hint = "indent with spaces: YAML does not allow tabs there" if tab else None
+        raise InputError(
+            f"invalid YAML: {problem}", source=source, place=place, hint=hint
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", source=source) from None
     return Document(source, data, text, "yaml")

@@ -38,7 +38,7 @@ app = typer.Typer(
 )
 
 # Command modules, each defining ``register(app)``; one line per command.
-_COMMAND_MODULES: tuple[str, ...] = ()
+_COMMAND_MODULES: tuple[str, ...] = ("lint",)
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
