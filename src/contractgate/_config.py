@@ -19,6 +19,10 @@ The format, in short (the README documents every key)::
     command = ["{python}", "-m", "myapp", "--port", "{port}"]   # or: base_url = "http://..."
     health = "/health"
     states = "/_pact/provider-states"
+
+    [resilience]                          # the consumer's tests against the stubs
+    tests = ["tests/resilience"]
+    consumer = "orchestrator"
 """
 
 from __future__ import annotations
@@ -59,6 +63,15 @@ class FuzzConfig:
 
 
 @dataclass(frozen=True)
+class ResilienceConfig:
+    """The consumer's resilience tests: pytest arguments run against contractgate's stubs."""
+
+    tests: tuple[str, ...]
+    consumer: str | None = None
+    timeout: float = 600.0
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     """One provider service: its spec, the pacts naming it, its scenarios and how to reach it."""
 
@@ -81,6 +94,7 @@ class Config:
     reports: Path = Path("reports")
     mountebank_url: str | None = None
     fuzz: FuzzConfig = field(default_factory=FuzzConfig)
+    resilience: ResilienceConfig | None = None
 
     def service(self, name: str) -> ServiceConfig:
         """The service called ``name``, or an :class:`InputError` listing the known ones."""
@@ -187,15 +201,15 @@ def load_config(path: str | Path) -> Config:
         ) from None
     root = Path(path).resolve().parent
     r = _Reader(source)
-    r.table(data, "", {"pacts", "reports", "services", "mountebank", "fuzz"})
+    r.table(data, "", {"pacts", "reports", "services", "mountebank", "fuzz", "resilience"})
 
     def resolve(raw: str) -> Path:
         p = Path(raw)
         return p if p.is_absolute() else root / p
 
-    services_raw = r.table(
-        data.get("services", {}), "services", set(data.get("services", {}) or {})
-    )
+    services_value = data.get("services", {})
+    names = set(services_value) if isinstance(services_value, dict) else set()
+    services_raw = r.table(services_value, "services", names)
     if not services_raw:
         raise r.fail(
             "services", "no services are configured", hint="add a [services.NAME] table with a spec"
@@ -227,6 +241,17 @@ def load_config(path: str | Path) -> Config:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise r.fail("fuzz.seed", "seed must be a whole number")
     reports = r.string(data, "", "reports", "reports") or "reports"
+    resilience = None
+    if "resilience" in data:
+        raw_res = r.table(data["resilience"], "resilience", {"tests", "consumer", "timeout"})
+        tests = r.strings(raw_res, "resilience", "tests")
+        if not tests:
+            raise r.fail("resilience.tests", "tests must name the resilience test files or folders")
+        resilience = ResilienceConfig(
+            tests=tests,
+            consumer=r.string(raw_res, "resilience", "consumer"),
+            timeout=r.number(raw_res, "resilience", "timeout", 600.0, minimum=1),
+        )
     return Config(
         path=Path(path).resolve(),
         root=root,
@@ -237,6 +262,7 @@ def load_config(path: str | Path) -> Config:
         fuzz=FuzzConfig(
             max_examples=int(r.number(fuzz, "fuzz", "max_examples", 25, minimum=1)), seed=seed
         ),
+        resilience=resilience,
     )
 
 

@@ -21,6 +21,7 @@ from ._errors import InputError
 
 DEFAULT_MAX_MB = 64
 _MAX_MB_ENV = "CONTRACTGATE_MAX_FILE_MB"
+_MAX_EXPANDED = 1_000_000  # objects and lists a YAML file may expand to through aliases
 
 
 def max_file_bytes() -> int:
@@ -190,6 +191,10 @@ def parse_document(source: str, text: str) -> Document:
                 raise InputError(
                     f"invalid JSON: {exc.msg}", source=source, place=f"{exc.lineno}:{exc.colno}"
                 ) from None
+        except RecursionError:
+            raise InputError(
+                "invalid JSON: nested too deeply", source=source, hint="nest at most 500 levels"
+            ) from None
     try:
         data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
@@ -203,7 +208,32 @@ def parse_document(source: str, text: str) -> Document:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", source=source) from None
+    if "&" in text and "*" in text:
+        _refuse_alias_bombs(source, data)
     return Document(source, data, text, "yaml")
+
+
+def _refuse_alias_bombs(source: str, data: Any) -> None:
+    """Refuse YAML whose aliases multiply it ("billion laughs"): walking it would not end."""
+    seen: set[int] = set()
+    walked = 0
+    stack = [data]
+    while stack and walked <= _MAX_EXPANDED:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        else:
+            continue
+        walked += 1
+        seen.add(id(node))
+    if walked > _MAX_EXPANDED and walked > 2 * len(seen):
+        raise InputError(
+            f"YAML aliases (*name) expand this file past {_MAX_EXPANDED:,} values",
+            source=source,
+            hint="write the repeated parts out, or use $ref",
+        )
 
 
 def load_document(path: str | Path) -> Document:

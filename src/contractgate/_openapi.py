@@ -348,6 +348,8 @@ class Spec:
             raise self.document.error("'paths' must be an object of path templates", "/paths")
         global_security = data.get("security") or []
         for template, item in paths.items():
+            if isinstance(template, str) and template.startswith("x-"):
+                continue  # a specification extension, not a path
             item_pointer = json_pointer(("paths", template))
             if not isinstance(template, str) or not template.startswith("/"):
                 raise self.document.error(

@@ -531,7 +531,7 @@ def _rule(doc: Document, raw: Any, pointer: str) -> Rule:
             match = "type"
         else:
             raise doc.error("matcher has no 'match' kind", pointer, hint='e.g. {"match": "type"}')
-    if match not in _MATCHERS:
+    if not isinstance(match, str) or match not in _MATCHERS:
         raise doc.error(
             f"unknown matcher {match!r}", f"{pointer}/match",
             hint="known: " + ", ".join(sorted(_MATCHERS)),

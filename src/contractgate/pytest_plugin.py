@@ -34,6 +34,28 @@ _CONFIG_INI = "contractgate_config"
 _MOUNTEBANK_INI = "contractgate_mountebank_url"
 
 
+SERVICE_PROPERTY = "contractgate_service"
+
+
+def record_service(item: pytest.Item, service: str) -> None:
+    """Note that test ``item`` exercises ``service`` (a JUnit XML property of the test)."""
+    if (SERVICE_PROPERTY, service) not in item.user_properties:
+        item.user_properties.append((SERVICE_PROPERTY, service))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "contractgate_service(name): the provider a test exercises (reported by contractgate gate)",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in item.iter_markers("contractgate_service"):
+        for name in marker.args:
+            record_service(item, str(name))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         _CONFIG_INI, "contractgate.toml of the stub fixtures (default: found from rootdir)"
@@ -94,11 +116,15 @@ def contractgate_mountebank(
 
 @pytest.fixture
 def stub(
-    contractgate_mountebank: Mountebank, contractgate_project: Project
+    request: pytest.FixtureRequest,
+    contractgate_mountebank: Mountebank,
+    contractgate_project: Project,
 ) -> Iterator[StubFactory]:
     """Factory: ``stub(service, scenario="happy", seed=0, states=None, port=None)`` -> Stub.
 
-    The stubs a test creates are deleted when it ends.
+    The stubs a test creates are deleted when it ends. Each service stubbed with a
+    fault scenario is recorded as the test's ``contractgate_service`` property (JUnit
+    XML carries it), so ``contractgate gate`` can file the test under that provider.
     """
     from .stubs import StubServer
 
@@ -112,6 +138,8 @@ def stub(
         states: Sequence[str] | None = None,
         port: int | None = None,
     ) -> Stub:
+        if scenario != "happy":
+            record_service(request.node, service)
         return _fail_on_error(
             lambda: server.start(service, scenario, seed=seed, states=states, port=port)
         )

@@ -22,6 +22,7 @@ from notifyhub.orchestrator import (
     BreakerPolicy,
     CircuitOpen,
     ContractViolation,
+    MissingVariables,
     NotFound,
     Orchestrator,
     RetryPolicy,
@@ -190,6 +191,7 @@ def test_drift_surfaces_as_a_contract_violation(
         made.users.get_user("u-1001")
 
 
+@pytest.mark.contractgate_service("user-service")
 def test_orchestrator_degrades_when_the_user_service_is_down(
     stub: StubFactory, clients: Callable[..., Clients]
 ) -> None:
@@ -203,3 +205,39 @@ def test_orchestrator_degrades_when_the_user_service_is_down(
     assert result.degraded_reason
     assert [d.channel for d in result.deliveries] == ["email"]  # the default preferences
     assert [r.path for r in templates.requests()] == ["/v1/templates/welcome/render"]
+
+
+def test_render_is_retried_through_an_outage(
+    stub: StubFactory, clients: Callable[..., Clients]
+) -> None:
+    templates = stub("template-service", scenario="outage-then-recovery")
+    made = clients(service(stub("user-service").url), service(templates.url))
+
+    message = made.templates.render("welcome", {"name": "Alice"}, locale="en")
+
+    assert message.body
+    assert [r.method for r in templates.requests()] == ["POST"] * 3  # render is safe to retry
+
+
+@pytest.mark.contractgate_service("template-service")
+def test_missing_variables_are_reported_not_retried(
+    stub: StubFactory, clients: Callable[..., Clients]
+) -> None:
+    templates = stub("template-service")  # the pact's 422 interaction answers this request
+    made = clients(service(stub("user-service").url), service(templates.url))
+
+    with pytest.raises(MissingVariables) as caught:
+        made.templates.render("welcome", {}, locale="en")  # the request the pact records
+
+    assert caught.value.missing_variables
+    assert len(templates.requests()) == 1
+
+
+def test_template_drift_surfaces_as_a_contract_violation(
+    stub: StubFactory, clients: Callable[..., Clients]
+) -> None:
+    templates = stub("template-service", scenario="drift")
+    made = clients(service(stub("user-service").url), service(templates.url))
+
+    with pytest.raises(ContractViolation):
+        made.templates.get_template("welcome")

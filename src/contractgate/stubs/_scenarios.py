@@ -456,6 +456,8 @@ class _Reader:
         if not isinstance(value, dict):
             return Latency("fixed", value=self.duration(value, at))
         dist = value.get("distribution", "fixed")
+        if not isinstance(dist, str):
+            self.fail("distribution must be a name", (*at, "distribution"), hint="e.g. lognormal")
         shapes: dict[str, tuple[str, ...]] = {
             "fixed": ("value",),
             "uniform": ("min", "max"),
