@@ -1,0 +1,236 @@
+"""``contractgate check`` on the command line: output, JSON, exit codes and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contractgate.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "check_corpus"
+USER_SPEC = ROOT / "openapi" / "user-service.yaml"
+CONTRACTGATE = Path(sys.executable).parent / "contractgate"
+
+
+@pytest.fixture(autouse=True)
+def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_terminal_output_of_an_incompatible_pact() -> None:
+    """The whole output, as a user's terminal at 80 columns shows it (a real process)."""
+    done = subprocess.run(
+        [
+            str(CONTRACTGATE),
+            "check",
+            "--spec",
+            "../../openapi/user-service.yaml",
+            "--pact",
+            "incompatible/wrong-type.json",
+        ],
+        cwd=CORPUS,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "PACT_DO_NOT_TRACK": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stderr == ""
+    assert done.returncode == 1
+    lines = [line.rstrip() for line in done.stdout.splitlines()]
+    assert lines == [
+        "",
+        "user-service  ../../openapi/user-service.yaml",
+        "orchestrator -> user-service: INCOMPATIBLE (incompatible/wrong-type.json)",
+        "",
+        "  #   Interaction / operation            Verdict   Reason",
+        " " + "─" * 78,
+        "  0   a request for the preferences of   FAIL      response.body.type",
+        "      u-1001 (given user u-1001                    response body /push: the",
+        "      exists)                                      pact expects a string (type",
+        "      GET /users/{userId}/preferences              matcher), the spec promises",
+        "                                                   a boolean",
+        "",
+        "#0 response.body.type",
+        "   pact incompatible/wrong-type.json:40:21",
+        "        /interactions/0/response/body/content/push",
+        "   spec ../../openapi/user-service.yaml:371:11",
+        "        /components/schemas/UserPreferences/properties/push",
+        "",
+        "user-service: what consumers rely on",
+        "",
+        "  Operation                               Used by (statuses): response fields",
+        " " + "─" * 78,
+        "  GET /users/{userId}/preferences         orchestrator (200): /email /push",
+        "                                          /user_id",
+        "",
+        "",
+        "1 pact, 1 interaction: 0 passed, 1 failed, 0 not applicable, 0 warnings",
+        "user-service: not used by any consumer: GET /health, GET /users/{userId}, PUT",
+        "/users/{userId}/preferences",
+        "INCOMPATIBLE",
+    ]
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_the_configured_example_system_passes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = run(["check"], capsys)
+    assert (code, err) == (0, "")
+    assert "orchestrator -> user-service: compatible" in out
+    assert "orchestrator -> template-service: compatible" in out
+    assert ", 0 failed, 0 not applicable, 0 warnings\n" in out
+    assert out.rstrip().endswith("\ncompatible")
+    assert "FAIL" not in out
+
+
+def test_service_option_checks_only_that_service(capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(ROOT / "contractgate.toml")
+    code, out, _ = run(["--config", config, "check", "--service", "template-service"], capsys)
+    assert code == 0
+    assert "template-service" in out
+    assert "user-service" not in out
+
+
+def test_json_output_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    pact = CORPUS / "incompatible" / "renamed-field.json"
+    code, out, err = run(["check", "--spec", str(USER_SPEC), "--pact", str(pact), "--json"], capsys)
+    assert (code, err) == (1, "")
+    data = json.loads(out)
+    assert set(data) == {"passed", "counts", "services"}
+    assert data["passed"] is False
+    assert data["counts"] == {
+        "pacts": 1,
+        "interactions": 1,
+        "passed": 0,
+        "failed": 1,
+        "not_applicable": 0,
+        "errors": 1,
+        "warnings": 0,
+    }
+    (service,) = data["services"]
+    assert service["service"] == "user-service"
+    assert service["spec"] == str(USER_SPEC)
+    assert service["unused_operations"] == [
+        "GET /health",
+        "GET /users/{userId}/preferences",
+        "PUT /users/{userId}/preferences",
+    ]
+    (pact_result,) = service["pacts"]
+    assert pact_result["consumer"] == "orchestrator"
+    assert pact_result["spec_version"] == "4.0"
+    (interaction,) = pact_result["interactions"]
+    assert interaction["verdict"] == "failed"
+    assert interaction["operation"] == "GET /users/{userId}"
+    assert interaction["request"] == "GET /v1/users/u-1001"
+    assert interaction["provider_states"] == ["user u-1001 exists"]
+    (finding,) = interaction["findings"]
+    assert finding["code"] == "response.body.undocumented"
+    assert finding["severity"] == "error"
+    assert finding["pact"]["pointer"] == "/interactions/0/response/body/content/user_name"
+    assert finding["pact"]["source"] == str(pact)
+    assert isinstance(finding["pact"]["line"], int)
+    assert finding["spec"]["pointer"] == "/components/schemas/User"
+    (get_user,) = [op for op in service["operations"] if op["operation"] == "GET /users/{userId}"]
+    assert get_user["operation_id"] == "getUser"
+    assert get_user["consumers"][0]["response_fields"] == ["/id", "/user_name"]
+
+
+def test_compatible_ad_hoc_check_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = CORPUS / "specs" / "inventory.yaml"
+    pact = CORPUS / "compatible" / "inventory.json"
+    code, out, _ = run(["check", "--spec", str(spec), "--pact", str(pact), "--json"], capsys)
+    assert code == 0
+    assert json.loads(out)["passed"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--spec", str(USER_SPEC)], "--spec needs at least one --pact"),
+        (["check", "--pact", "x.json"], "--pact needs --spec"),
+        (
+            ["check", "--service", "user-service", "--spec", str(USER_SPEC), "--pact", "x.json"],
+            "--service and --spec exclude each other",
+        ),
+    ],
+)
+def test_wrong_option_combinations_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(args, capsys)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"error: {message}")
+    assert "Traceback" not in err
+
+
+def test_a_missing_pact_file_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.json"
+    code, _, err = run(["check", "--spec", str(USER_SPEC), "--pact", str(missing)], capsys)
+    assert code == 2
+    assert err.strip() == f"error: {missing}: no such file (check the path)"
+
+
+def test_a_broken_pact_exits_2_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pact = tmp_path / "broken.json"
+    pact.write_text(
+        '{"consumer": {"name": "c"},\n "provider": {"name": "p"},\n "interactions": [}', "utf-8"
+    )
+    code, _, err = run(["check", "--spec", str(USER_SPEC), "--pact", str(pact)], capsys)
+    assert code == 2
+    assert err.startswith(f"error: {pact}:3:")
+    assert "invalid JSON" in err
+
+
+def test_a_spec_whose_schema_ref_does_not_resolve_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = USER_SPEC.read_text("utf-8").replace(
+        '$ref: "#/components/schemas/Locale"', '$ref: "#/components/schemas/Nowhere"', 1
+    )
+    spec = tmp_path / "user-service.yaml"
+    spec.write_text(text, "utf-8")
+    pact = CORPUS / "compatible" / "user-service.json"
+    code, out, err = run(["check", "--spec", str(spec), "--pact", str(pact)], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"error: {spec}:")
+    assert "Nowhere" in err
+    assert "Traceback" not in err
+
+
+def test_an_unknown_service_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(ROOT / "contractgate.toml")
+    code, _, err = run(["--config", config, "check", "--service", "user-servce"], capsys)
+    assert code == 2
+    assert "no service named 'user-servce'" in err
+    assert "did you mean 'user-service'?" in err
+
+
+def test_no_config_and_no_spec_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["check"], capsys)
+    assert code == 2
+    assert "no contractgate.toml here or in any parent folder" in err
