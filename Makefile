@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PACT_DO_NOT_TRACK := true
 
-.PHONY: setup browser demo test lint clean
+.PHONY: setup browser demo test lint bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -27,7 +27,7 @@ browser:
 	  else echo "install Chromium first: sudo apt-get install chromium" >&2; exit 3; fi; }
 
 demo: setup
-	$(VENV)/bin/contractgate demo
+	$(VENV)/bin/contractgate gate
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -36,6 +36,15 @@ lint: setup
 
 test: setup browser lint
 	$(PY) -m pytest
+
+# Benchmarks: measured, not asserted. Peers (Prism, WireMock, PactFlow's checkers) and wrk.
+benchmarks/node_modules/.package-lock.json: benchmarks/package.json benchmarks/package-lock.json
+	npm ci --prefix benchmarks --ignore-scripts --no-audit --no-fund --loglevel=error
+
+bench: setup benchmarks/node_modules/.package-lock.json
+	@command -v wrk >/dev/null || { echo "install wrk first: sudo apt-get install -y wrk" >&2; exit 3; }
+	$(PY) benchmarks/bench_check.py
+	$(PY) benchmarks/bench_stubs.py
 
 clean:
 	rm -rf $(VENV) node_modules reports .pytest_cache .mypy_cache .ruff_cache
