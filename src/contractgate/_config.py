@@ -290,7 +290,10 @@ def _provider(r: _Reader, raw: Any, key: str) -> ProviderConfig:
 
 
 def _glob(root: Path, pattern: str) -> list[Path]:
-    if any(ch in pattern for ch in "*?["):
-        return sorted(root.glob(pattern))
     p = Path(pattern)
-    return [p if p.is_absolute() else root / p]
+    if not any(ch in pattern for ch in "*?["):
+        return [p if p.is_absolute() else root / p]
+    if p.is_absolute():
+        # Path.glob takes relative patterns only: glob from the anchor instead.
+        return sorted(Path(p.anchor).glob(str(p.relative_to(p.anchor))))
+    return sorted(root.glob(pattern))

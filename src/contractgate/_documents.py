@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 import yaml
 
@@ -138,10 +141,40 @@ def _child(node: yaml.Node, part: str, *, key: bool = False) -> yaml.Node | None
     return None
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
+
+
+def local_path(location: str | Path) -> str:
+    """Where a user's file is, as a local path: a ``file:`` URL becomes its path.
+
+    Other URLs (``https://...``) are refused: contractgate reads local files only, so
+    that a check never waits on a network.
+    """
+    text = str(location)
+    found = _SCHEME.match(text)
+    if found is None or len(found.group(1)) == 1:  # no scheme, or a Windows drive letter
+        return text
+    if found.group(1).lower() != "file":
+        raise InputError(
+            "is a URL; contractgate reads local files only",
+            source=text,
+            hint=f"download it first (curl -fsSLo spec.yaml '{text}') and give the file",
+        )
+    parts = urlsplit(text)
+    if parts.netloc not in ("", "localhost"):
+        raise InputError(
+            f"names a file on another host ({parts.netloc})",
+            source=text,
+            hint="use file:///absolute/path, or a plain path",
+        )
+    return url2pathname(unquote(parts.path))
+
+
 def read_text(path: str | Path) -> tuple[str, str]:
-    """Read a user file as text: ``(display name, text)``, or an :class:`InputError`."""
-    p = Path(path)
-    source = str(path)
+    """Read a user file (a path or a ``file:`` URL) as text: ``(display name, text)``,
+    or an :class:`InputError`."""
+    source = local_path(path)
+    p = Path(source)
     if not p.exists():
         raise InputError("no such file", source=source, hint="check the path")
     if p.is_dir():

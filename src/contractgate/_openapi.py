@@ -7,9 +7,12 @@ spec's schemas with one cached validator per schema. ``$ref`` is never inlined: 
 documents are registered with :mod:`referencing`, so circular references cost
 nothing and pointers in messages stay the user's own.
 
-Swagger 2.0 documents are read into the same model (``body`` parameters become a
-request body, ``produces``/``consumes`` become media types), keeping their original
-pointers, so every message still points into the user's file.
+Swagger 2.0 documents are read into the same model (``body`` and ``formData``
+parameters become a request body, ``produces``/``consumes`` media types,
+``collectionFormat`` a parameter style, ``x-nullable`` nullability), keeping their
+original pointers, so every message still points into the user's file. A schema
+Swagger 2.0 spreads over a parameter or header object is gathered into a *synthetic*
+:class:`Schema` (validated as it is, never looked up by its pointer).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from urllib.parse import urlsplit
 
 import referencing
 import referencing.jsonschema
+from jsonschema import validators
 from jsonschema.protocols import Validator
 from openapi_schema_validator import (
     OAS30ReadValidator,
@@ -34,18 +38,87 @@ from openapi_schema_validator import (
 
 from ._documents import Document, json_pointer, load_document, split_pointer
 from ._errors import InputError
+from ._formats import with_formats
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _MISSING = object()
+# Swagger 2.0 keeps these schema keywords on a non-body parameter, a header or items.
+_SWAGGER_SCHEMA_KEYS = (
+    "type", "format", "items", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems", "uniqueItems",
+    "multipleOf", "default", "x-nullable",
+)  # fmt: skip
+# Swagger 2.0 collectionFormat as the OpenAPI 3 (style, explode) that reads the same text;
+# tab-separated values have no OpenAPI 3 style, so they get a name of their own.
+_COLLECTION_FORMATS = {
+    "csv": ("form", False),
+    "ssv": ("spaceDelimited", False),
+    "tsv": ("tabDelimited", False),
+    "pipes": ("pipeDelimited", False),
+    "multi": ("form", True),
+}
+
+
+_extend: Any = validators.extend  # untyped in the stubs
+
+
+def _nullable(keyword: Any, flags: tuple[str, ...]) -> Any:
+    """``keyword`` of a validator, that lets ``null`` through where a flag says nullable.
+
+    OpenAPI 3.0.3 reads ``nullable`` only beside a ``type``, but specs write
+    ``nullable: true`` beside ``allOf``/``oneOf``/``anyOf``/``$ref`` to mean "this, or
+    null" (GitHub's does, hundreds of times), and so do the tools that read them.
+    """
+
+    def check(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if instance is None and any(schema.get(flag) is True for flag in flags):
+            return
+        yield from keyword(validator, value, instance, schema)
+
+    return check
+
+
+_COMPOSED = ("allOf", "anyOf", "oneOf", "$ref")
+
+
+def _oas30(cls: Any, flags: tuple[str, ...] = ("nullable",)) -> Any:
+    """An OpenAPI 3.0 validator class where ``flags`` make any schema nullable.
+
+    Swagger 2.0 also has ``x-nullable`` and ``type: file`` (any value).
+    """
+    keywords = {k: _nullable(cls.VALIDATORS[k], flags) for k in ("type", *_COMPOSED)}
+    checker = cls.TYPE_CHECKER.redefine("file", lambda _checker, _instance: True)
+    return _extend(cls, keywords, type_checker=checker)
+
+
+_OAS30_FORMATS = with_formats(oas30_format_checker)
+_OAS31_FORMATS = with_formats(oas31_format_checker)
+_OAS30_READ = _oas30(OAS30ReadValidator)
+_OAS30_WRITE = _oas30(OAS30WriteValidator)
+_SWAGGER_READ = _oas30(OAS30ReadValidator, ("nullable", "x-nullable"))
+_SWAGGER_WRITE = _oas30(OAS30WriteValidator, ("nullable", "x-nullable"))
+# OpenAPI 3.1 keeps 3.0's rule that readOnly fields are not sent and writeOnly ones not
+# returned (JSON Schema 2020-12 only annotates them): the 3.0 keywords enforce it.
+_OAS31_READ = _extend(
+    OAS31Validator, {k: OAS30ReadValidator.VALIDATORS[k] for k in ("required", "writeOnly")}
+)
+_OAS31_WRITE = _extend(
+    OAS31Validator, {k: OAS30WriteValidator.VALIDATORS[k] for k in ("required", "readOnly")}
+)
 
 
 @dataclass(frozen=True)
 class Schema:
-    """A schema node of the spec and where it stands (``source`` file and JSON pointer)."""
+    """A schema node of the spec and where it stands (``source`` file and JSON pointer).
+
+    A ``synthetic`` schema was gathered from the keywords of a Swagger 2.0 parameter or
+    header: ``pointer`` names that object, not a schema, and ``node`` holds no ``$ref``.
+    """
 
     node: Any
     source: str
     pointer: str
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,7 +177,11 @@ class Response:
 
 @dataclass(frozen=True)
 class Operation:
-    """One method on one path template."""
+    """One method on one path template.
+
+    ``produces``: the media types its responses may have (Swagger 2.0's ``produces``;
+    in OpenAPI 3, every response's content types).
+    """
 
     method: str
     path: str
@@ -114,6 +191,7 @@ class Operation:
     request_body: RequestBody | None
     responses: dict[str, Response]
     security: tuple[dict[str, list[str]], ...]
+    produces: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -295,6 +373,10 @@ class Spec:
             node, pointer, source = _at(doc, target), target, doc.source
         return node, pointer, source
 
+    def document_of(self, source: str) -> Document:
+        """The spec's document ``source`` (the root file or one a ``$ref`` reached)."""
+        return self._loader.document(source)
+
     def schema_at(self, node: Any, pointer: str, source: str | None = None) -> Schema | None:
         """A :class:`Schema` for a schema node (``None`` when there is none)."""
         if node is None:
@@ -305,21 +387,25 @@ class Spec:
         """A compiled validator for ``schema``, built once and reused for the whole command.
 
         ``response`` selects OpenAPI's read/write view (``readOnly`` properties belong in
-        responses, ``writeOnly`` in requests).
+        responses, ``writeOnly`` in requests), in every version.
         """
         key = (id(schema.node), response)
         cached = self._validators.get(key)
         if cached is not None:
             return cached
         uri = self._loader.uri(schema.source)
-        wrapper = {"$ref": f"{uri}#{schema.pointer}"}
+        root = schema.node if schema.synthetic else {"$ref": f"{uri}#{schema.pointer}"}
         if self.version == "3.1":
-            validator: Validator = OAS31Validator(
-                wrapper, registry=self.registry(), format_checker=oas31_format_checker
+            cls31 = _OAS31_READ if response else _OAS31_WRITE
+            validator: Validator = cls31(
+                root, registry=self.registry(), format_checker=_OAS31_FORMATS
             )
         else:
-            cls = OAS30ReadValidator if response else OAS30WriteValidator
-            validator = cls(wrapper, registry=self.registry(), format_checker=oas30_format_checker)
+            if self.version == "2.0":
+                cls = _SWAGGER_READ if response else _SWAGGER_WRITE
+            else:
+                cls = _OAS30_READ if response else _OAS30_WRITE
+            validator = cls(root, registry=self.registry(), format_checker=_OAS30_FORMATS)
         self._validators[key] = validator
         return validator
 
@@ -387,6 +473,11 @@ class Spec:
                         raw.get("requestBody"), op_pointer + "/requestBody", item_source
                     )
                 security = raw.get("security", global_security) or []
+                responses = self._responses(raw, op_pointer, item_source)
+                if self.version == "2.0":  # what it states, with or without a response body
+                    produces = raw.get("produces") or self.document.data.get("produces") or []
+                else:
+                    produces = [m for r in responses.values() for m in r.content]
                 op = Operation(
                     method=method.upper(),
                     path=template,
@@ -394,8 +485,9 @@ class Spec:
                     operation_id=raw.get("operationId"),
                     parameters=parameters,
                     request_body=body,
-                    responses=self._responses(raw, op_pointer, item_source),
+                    responses=responses,
                     security=tuple(s for s in security if isinstance(s, dict)),
+                    produces=tuple(dict.fromkeys(str(m) for m in produces)),
                 )
                 by_method[op.method] = op
                 self.operations.append(op)
@@ -421,30 +513,16 @@ class Spec:
                     json_pointer((*split_pointer(p_pointer), "content", media, "schema")),
                     p_source,
                 )
-            elif self.version == "2.0" and location not in ("body",):
-                # Swagger 2.0 puts the schema keywords on the parameter itself.
-                keys = (
-                    "type",
-                    "format",
-                    "items",
-                    "enum",
-                    "pattern",
-                    "minimum",
-                    "maximum",
-                    "exclusiveMinimum",
-                    "exclusiveMaximum",
-                    "minLength",
-                    "maxLength",
-                    "minItems",
-                    "maxItems",
-                    "uniqueItems",
-                    "multipleOf",
-                    "default",
-                )
-                inline = {k: node[k] for k in keys if k in node}
-                schema = Schema(inline, p_source, p_pointer) if inline else None
+            elif self.version == "2.0" and location != "body":
+                schema = _swagger_schema(node, p_source, p_pointer)
             else:
                 schema = None
+            style, explode = node.get("style"), node.get("explode")
+            if self.version == "2.0" and node.get("type") == "array":
+                fmt = node.get("collectionFormat", "csv")
+                style, explode = _COLLECTION_FORMATS.get(fmt, _COLLECTION_FORMATS["csv"])
+                if location in ("path", "header") and style == "form":
+                    style = "simple"
             out.append(
                 Parameter(
                     name=str(node["name"]),
@@ -452,8 +530,8 @@ class Spec:
                     required=bool(node.get("required", location == "path")),
                     schema=schema,
                     pointer=p_pointer,
-                    style=node.get("style"),
-                    explode=node.get("explode"),
+                    style=style,
+                    explode=explode,
                     example=node.get("example", node.get("x-example", _MISSING)),
                 )
             )
@@ -511,7 +589,7 @@ class Spec:
                 "properties": {p.name: (p.schema.node if p.schema else {}) for p in form},
                 "required": [p.name for p in form if p.required],
             }
-            schema = Schema(schema_node, self.source, pointer + "/parameters")
+            schema = Schema(schema_node, self.source, pointer + "/parameters", synthetic=True)
             medias = [m for m in consumes if "form" in m] or ["application/x-www-form-urlencoded"]
             return RequestBody(
                 required=any(p.required for p in form),
@@ -537,13 +615,14 @@ class Spec:
                 h_pointer = json_pointer((*split_pointer(r_pointer), "headers", name))
                 h_node, h_pointer, h_source = self.resolve(h, h_pointer, r_source)
                 h_node = h_node if isinstance(h_node, dict) else {}
-                schema_node = h_node.get("schema")
-                if schema_node is None and self.version == "2.0" and "type" in h_node:
-                    schema_node = {k: v for k, v in h_node.items() if k != "description"}
+                if self.version == "2.0":
+                    schema = _swagger_schema(h_node, h_source, h_pointer)
+                else:
+                    schema = self.schema_at(h_node.get("schema"), h_pointer + "/schema", h_source)
                 headers[name.lower()] = Header(
                     name=name,
                     required=bool(h_node.get("required", False)),
-                    schema=self.schema_at(schema_node, h_pointer + "/schema", h_source),
+                    schema=schema,
                     pointer=h_pointer,
                 )
             if self.version == "2.0":
@@ -564,6 +643,12 @@ class Spec:
                 pointer=r_pointer,
             )
         return out
+
+
+def _swagger_schema(node: dict[str, Any], source: str, pointer: str) -> Schema | None:
+    """The schema a Swagger 2.0 parameter or header states with its own keywords."""
+    inline = {k: node[k] for k in _SWAGGER_SCHEMA_KEYS if k in node}
+    return Schema(inline, source, pointer, synthetic=True) if inline else None
 
 
 def _at(doc: Document, pointer: str) -> Any:

@@ -2,15 +2,17 @@
 
 :func:`load_pact` reads V1.1, V2, V3 and V4 files (from pact-python, pact-js, pact-jvm
 or any other implementation) into :class:`Pact`: HTTP interactions with their request,
-response and matching rules normalized (V2's ``$.body.x`` keys and V3/V4 categories
-alike), and every other kind of interaction (messages, plugins) kept but marked not
-applicable, so that nothing is silently counted as passed. Structural problems are
-:class:`InputError` with the JSON pointer of the offending value.
+response and matching rules normalized (pact-ruby's inline V1 matchers, V2's
+``$.body.x`` keys and V3/V4 categories alike), and every other kind of interaction
+(messages, plugins) kept but marked not applicable, so that nothing is silently
+counted as passed. Structural problems are :class:`InputError` with the JSON pointer
+of the offending value.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -192,7 +194,8 @@ def read_pact(document: Document) -> Pact:
     consumer = _name(document, data, "consumer")
     provider = _name(document, data, "provider")
     version = _spec_version(document)
-    v2_style = version in ("1.0.0", "1.1.0", "2.0.0")
+    v2 = version in ("1.0.0", "1.1.0", "2.0.0")
+    ruby = _RUBY_MARK in document.text
     interactions: list[Interaction] = []
     if "messages" in data and "interactions" not in data:
         messages = _list(document, data["messages"], "/messages")
@@ -211,7 +214,7 @@ def read_pact(document: Document) -> Pact:
             raise document.error("no 'interactions' list", "", hint="a pact lists its interactions")
         raw_list = _list(document, data["interactions"], "/interactions")
         for index, raw in enumerate(raw_list):
-            interactions.append(_interaction(document, raw, index, version, v2_style))
+            interactions.append(_interaction(document, raw, index, version, v2, ruby))
     if not interactions:
         raise document.error(
             "the pact has no interactions",
@@ -271,7 +274,22 @@ def _spec_version(doc: Document) -> str:
     )
 
 
-def _interaction(doc: Document, raw: Any, index: int, version: str, v2: bool) -> Interaction:
+@dataclass(frozen=True)
+class _Reading:
+    """How a file states its rules: V2 keys (``$.body.x``), pact-ruby's inline matchers."""
+
+    v2: bool
+    ruby: bool
+
+
+def _interaction(
+    doc: Document, raw: Any, index: int, version: str, v2: bool, ruby: bool | None = None
+) -> Interaction:
+    """One interaction; ``ruby`` says whether the file may hold pact-ruby's inline matchers
+    (None: look in this interaction only)."""
+    if ruby is None:
+        ruby = is_ruby(raw)
+    reading = _Reading(v2, ruby)
     pointer = f"/interactions/{index}"
     if not isinstance(raw, dict):
         raise doc.error("an interaction must be an object", pointer)
@@ -280,6 +298,12 @@ def _interaction(doc: Document, raw: Any, index: int, version: str, v2: bool) ->
         raise doc.error("interaction has no description", pointer, hint='add "description": "..."')
     kind = str(raw.get("type", HTTP)) if version == "4.0" else HTTP
     states = _states(doc, raw, pointer)
+    plugins = raw.get("pluginConfiguration")
+    if plugins or raw.get("interactionMarkup"):
+        named = ", ".join(map(str, plugins)) if isinstance(plugins, dict) and plugins else "a"
+        reason = f"not applicable: plugin interaction ({kind} through the {named} plugin;"
+        reason += " its content is the plugin's to check)"
+        return Interaction(index, description, kind, pointer, states, not_applicable=reason)
     if kind != HTTP:
         reason = (
             _NOT_HTTP.format(kind=kind)
@@ -287,13 +311,8 @@ def _interaction(doc: Document, raw: Any, index: int, version: str, v2: bool) ->
             else f"not applicable: unknown interaction type {kind!r}"
         )
         return Interaction(index, description, kind, pointer, states, not_applicable=reason)
-    if raw.get("pluginConfiguration") or raw.get("interactionMarkup"):
-        return Interaction(
-            index, description, kind, pointer, states,
-            not_applicable="not applicable: plugin interaction (its body is the plugin's to check)",
-        )  # fmt: skip
-    request = _request(doc, raw.get("request"), f"{pointer}/request", v2)
-    response = _response(doc, raw.get("response"), f"{pointer}/response", v2)
+    request = _request(doc, raw.get("request"), f"{pointer}/request", reading)
+    response = _response(doc, raw.get("response"), f"{pointer}/response", reading)
     return Interaction(index, description, kind, pointer, states, request, response)
 
 
@@ -314,15 +333,89 @@ def _states(doc: Document, raw: dict[str, Any], pointer: str) -> tuple[ProviderS
 
 
 def _message_parts(
-    doc: Document, raw: dict[str, Any], pointer: str, v2: bool
+    doc: Document, raw: dict[str, Any], pointer: str, reading: _Reading
 ) -> tuple[dict[str, str], Any, dict[str, Rules]]:
+    inline: dict[str, dict[tuple[Token, ...], RuleSet]] = {}
+    if reading.ruby:  # pact-ruby's V1 matchers, written inline
+        raw = dict(raw)
+        for part, category in (("headers", "header"), ("body", "body")):
+            if part in raw:
+                raw[part] = _ruby(doc, raw[part], (), f"{pointer}/{part}", inline, category)
+        if _ruby_kind(raw.get("query")):
+            raw["query"] = _ruby(doc, raw["query"], (), f"{pointer}/query", {}, "query")
     headers = _headers(doc, raw.get("headers"), f"{pointer}/headers")
     body = _body(doc, raw, pointer, headers)
-    rules = _rules(doc, raw.get("matchingRules"), f"{pointer}/matchingRules", v2)
+    rules = _rules(doc, raw.get("matchingRules"), f"{pointer}/matchingRules", reading.v2)
+    for category, found in inline.items():  # rules the file states take precedence
+        rules[category] = Rules({**found, **rules.get(category, Rules()).by_path})
     return headers, body, rules
 
 
-def _request(doc: Document, raw: Any, pointer: str, v2: bool) -> Request:
+_RUBY_MARK = '"json_class"'
+_RUBY_CLASSES = ("Pact::Term", "Pact::SomethingLike", "Pact::ArrayLike")
+
+
+def is_ruby(raw: Any) -> bool:
+    """Whether a raw interaction holds pact-ruby inline matchers (see :func:`_ruby`)."""
+    return _RUBY_MARK in json.dumps(raw)
+
+
+def _ruby_kind(value: Any) -> str | None:
+    """The pact-ruby matcher class of an inline ``{"json_class": ...}`` object, else None."""
+    if isinstance(value, dict) and value.get("json_class") in _RUBY_CLASSES:
+        return str(value["json_class"])
+    return None
+
+
+def _ruby(
+    doc: Document,
+    value: Any,
+    path: tuple[Token, ...],
+    pointer: str,
+    found: dict[str, dict[tuple[Token, ...], RuleSet]],
+    category: str,
+) -> Any:
+    """``value`` with pact-ruby's inline matchers replaced by their examples.
+
+    V1 files from pact-ruby's mock service keep matchers in the response as Ruby
+    objects: ``Pact::Term`` (a regex and the value it generates), ``Pact::SomethingLike``
+    (match by type) and ``Pact::ArrayLike`` (each item like the template, at least
+    ``min``). Each becomes the example it stands for plus the rule it states, recorded
+    in ``found`` by category and path, as a V2+ file would state it.
+    """
+    kind = _ruby_kind(value)
+    if kind == "Pact::Term":
+        data: dict[str, Any] = value["data"] if isinstance(value.get("data"), dict) else {}
+        matcher: dict[str, Any] = data["matcher"] if isinstance(data.get("matcher"), dict) else {}
+        rule = _rule(doc, {"match": "regex", "regex": matcher.get("s")}, f"{pointer}/data/matcher")
+        key = (str(path[0]).lower(),) if category == "header" and path else path
+        found.setdefault(category, {})[key] = RuleSet((rule,))
+        return data.get("generate")
+    if kind == "Pact::SomethingLike":
+        found.setdefault(category, {})[path] = RuleSet((Rule("type"),))
+        return _ruby(doc, value.get("contents"), path, f"{pointer}/contents", found, category)
+    if kind == "Pact::ArrayLike":
+        least = value.get("min", 1)
+        least = least if isinstance(least, int) and not isinstance(least, bool) else 1
+        found.setdefault(category, {})[path] = RuleSet((Rule("type", {"min": least}),))
+        item = _ruby(
+            doc, value.get("contents"), (*path, "*"), f"{pointer}/contents", found, category
+        )
+        return [item] * max(least, 1)
+    if isinstance(value, dict):
+        return {
+            k: _ruby(doc, v, (*path, k), f"{pointer}/{_escape(k)}", found, category)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _ruby(doc, v, (*path, i), f"{pointer}/{i}", found, category)
+            for i, v in enumerate(value)
+        ]
+    return value
+
+
+def _request(doc: Document, raw: Any, pointer: str, reading: _Reading) -> Request:
     if not isinstance(raw, dict):
         raise doc.error("interaction has no request object", pointer)
     method = raw.get("method")
@@ -333,7 +426,7 @@ def _request(doc: Document, raw: Any, pointer: str, v2: bool) -> Request:
         raise doc.error(
             f"request path {path!r} must be a string starting with '/'", f"{pointer}/path"
         )
-    headers, body, rules = _message_parts(doc, raw, pointer, v2)
+    headers, body, rules = _message_parts(doc, raw, pointer, reading)
     return Request(
         headers=headers,
         body=body,
@@ -345,7 +438,7 @@ def _request(doc: Document, raw: Any, pointer: str, v2: bool) -> Request:
     )
 
 
-def _response(doc: Document, raw: Any, pointer: str, v2: bool) -> Response:
+def _response(doc: Document, raw: Any, pointer: str, reading: _Reading) -> Response:
     if not isinstance(raw, dict):
         raise doc.error("interaction has no response object", pointer)
     status = raw.get("status")
@@ -355,7 +448,7 @@ def _response(doc: Document, raw: Any, pointer: str, v2: bool) -> Response:
             f"{pointer}/status",
             hint="use a number from 100 to 599",
         )
-    headers, body, rules = _message_parts(doc, raw, pointer, v2)
+    headers, body, rules = _message_parts(doc, raw, pointer, reading)
     return Response(headers=headers, body=body, rules=rules, pointer=pointer, status=status)
 
 
@@ -434,6 +527,7 @@ def _body(doc: Document, raw: dict[str, Any], pointer: str, headers: dict[str, s
 _EXPR_TOKEN = re.compile(r"\.([^.\[\]]+)|\['([^']+)'\]|\[(\d+|\*)\]")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_path_expression(expr: str) -> tuple[Token, ...] | None:
     """``$.items[*].code`` as tokens ``("items", "*", "code")``; None when not a path."""
     if not expr.startswith("$"):
@@ -472,14 +566,16 @@ def _rules(doc: Document, raw: Any, pointer: str, v2: bool) -> dict[str, Rules]:
         if "matchers" in entries:  # path (and status) carry their matchers directly
             collected.setdefault(category, {})[()] = _ruleset(doc, entries, c_pointer)
             continue
+        by_path = collected.setdefault(category, {})
         for key, entry in entries.items():
-            e_pointer = f"{c_pointer}/{_escape(key)}"
             path = _v3_key(str(category), str(key))
             if path is None:
                 raise doc.error(
-                    f"matching rule path {key!r} is not a JSON path such as $.name", e_pointer
+                    f"matching rule path {key!r} is not a JSON path such as $.name",
+                    f"{c_pointer}/{_escape(key)}",
                 )
-            collected.setdefault(category, {})[path] = _ruleset(doc, entry, e_pointer)
+            known = _KNOWN.get(_known_key(entry) or ())  # the pointer only matters when new
+            by_path[path] = known or _ruleset(doc, entry, f"{c_pointer}/{_escape(key)}")
     return {k: Rules(v) for k, v in collected.items()}
 
 
@@ -508,19 +604,50 @@ def _v3_key(category: str, key: str) -> tuple[Token, ...] | None:
     return () if key == "$" else parse_path_expression(key)
 
 
+# Rule sets already read, by their JSON: a pact states the same few thousands of times.
+_KNOWN: dict[tuple[Any, ...], RuleSet] = {}
+_KNOWN_LIMIT = 4096
+
+
+def _known_key(entry: Any) -> tuple[Any, ...] | None:
+    """A key for a V3/V4 rule set's JSON (None when it holds a list, as arrayContains does)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("matchers"), list):
+        return None
+    try:
+        key = (
+            entry.get("combine"),
+            *(tuple(m.items()) if isinstance(m, dict) else m for m in entry["matchers"]),
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def _ruleset(doc: Document, entry: Any, pointer: str) -> RuleSet:
+    key = _known_key(entry)
+    known = _KNOWN.get(key) if key is not None else None
+    if known is not None:
+        return known
     if not isinstance(entry, dict) or not isinstance(entry.get("matchers"), list):
         raise doc.error('expected {"matchers": [...]}', pointer)
     combine = str(entry.get("combine", "AND")).upper()
     if combine not in ("AND", "OR"):
         raise doc.error(f"combine {combine!r} must be AND or OR", f"{pointer}/combine")
     rules = tuple(_rule(doc, m, f"{pointer}/matchers/{i}") for i, m in enumerate(entry["matchers"]))
-    return RuleSet(rules, combine)
+    ruleset = RuleSet(rules, combine)
+    if key is not None and len(_KNOWN) < _KNOWN_LIMIT:
+        _KNOWN[key] = ruleset
+    return ruleset
 
 
 def _rule(doc: Document, raw: Any, pointer: str) -> Rule:
     if not isinstance(raw, dict):
         raise doc.error("a matcher must be an object", pointer)
+    return _read_rule(doc, raw, pointer)
+
+
+def _read_rule(doc: Document, raw: dict[str, Any], pointer: str) -> Rule:
     attrs = {k: v for k, v in raw.items() if k != "match"}
     match = raw.get("match")
     if match is None:

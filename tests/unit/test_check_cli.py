@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from contractgate.cli import main
+if TYPE_CHECKING:
+    from conftest import CliRun, ConsoleRun
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "check_corpus"
 USER_SPEC = ROOT / "openapi" / "user-service.yaml"
-CONTRACTGATE = Path(sys.executable).parent / "contractgate"
 
 
-@pytest.fixture(autouse=True)
-def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "80")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_terminal_output_of_an_incompatible_pact() -> None:
+def test_terminal_output_of_an_incompatible_pact(run_console_script: ConsoleRun) -> None:
     """The whole output, as a user's terminal at 80 columns shows it (a real process)."""
-    done = subprocess.run(
+    done = run_console_script(
         [
-            str(CONTRACTGATE),
             "check",
             "--spec",
             "../../openapi/user-service.yaml",
@@ -42,11 +27,6 @@ def test_terminal_output_of_an_incompatible_pact() -> None:
             "incompatible/wrong-type.json",
         ],
         cwd=CORPUS,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "PACT_DO_NOT_TRACK": "true"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert done.stderr == ""
     assert done.returncode == 1
@@ -87,10 +67,10 @@ def test_terminal_output_of_an_incompatible_pact() -> None:
 
 
 def test_the_configured_example_system_passes(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, run_cli: CliRun
 ) -> None:
     monkeypatch.chdir(ROOT)
-    code, out, err = run(["check"], capsys)
+    code, out, err = run_cli(["check"])
     assert (code, err) == (0, "")
     assert "orchestrator -> user-service: compatible" in out
     assert "orchestrator -> template-service: compatible" in out
@@ -99,17 +79,17 @@ def test_the_configured_example_system_passes(
     assert "FAIL" not in out
 
 
-def test_service_option_checks_only_that_service(capsys: pytest.CaptureFixture[str]) -> None:
+def test_service_option_checks_only_that_service(run_cli: CliRun) -> None:
     config = str(ROOT / "contractgate.toml")
-    code, out, _ = run(["--config", config, "check", "--service", "template-service"], capsys)
+    code, out, _ = run_cli(["--config", config, "check", "--service", "template-service"])
     assert code == 0
     assert "template-service" in out
     assert "user-service" not in out
 
 
-def test_json_output_shape(capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_shape(run_cli: CliRun) -> None:
     pact = CORPUS / "incompatible" / "renamed-field.json"
-    code, out, err = run(["check", "--spec", str(USER_SPEC), "--pact", str(pact), "--json"], capsys)
+    code, out, err = run_cli(["check", "--spec", str(USER_SPEC), "--pact", str(pact), "--json"])
     assert (code, err) == (1, "")
     data = json.loads(out)
     assert set(data) == {"passed", "counts", "services"}
@@ -151,10 +131,10 @@ def test_json_output_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert get_user["consumers"][0]["response_fields"] == ["/id", "/user_name"]
 
 
-def test_compatible_ad_hoc_check_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+def test_compatible_ad_hoc_check_exits_0(run_cli: CliRun) -> None:
     spec = CORPUS / "specs" / "inventory.yaml"
     pact = CORPUS / "compatible" / "inventory.json"
-    code, out, _ = run(["check", "--spec", str(spec), "--pact", str(pact), "--json"], capsys)
+    code, out, _ = run_cli(["check", "--spec", str(spec), "--pact", str(pact), "--json"])
     assert code == 0
     assert json.loads(out)["passed"] is True
 
@@ -170,48 +150,40 @@ def test_compatible_ad_hoc_check_exits_0(capsys: pytest.CaptureFixture[str]) -> 
         ),
     ],
 )
-def test_wrong_option_combinations_exit_2(
-    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(args, capsys)
+def test_wrong_option_combinations_exit_2(args: list[str], message: str, run_cli: CliRun) -> None:
+    code, out, err = run_cli(args)
     assert code == 2
     assert out == ""
     assert err.startswith(f"error: {message}")
     assert "Traceback" not in err
 
 
-def test_a_missing_pact_file_exits_2_naming_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_missing_pact_file_exits_2_naming_it(tmp_path: Path, run_cli: CliRun) -> None:
     missing = tmp_path / "nope.json"
-    code, _, err = run(["check", "--spec", str(USER_SPEC), "--pact", str(missing)], capsys)
+    code, _, err = run_cli(["check", "--spec", str(USER_SPEC), "--pact", str(missing)])
     assert code == 2
     assert err.strip() == f"error: {missing}: no such file (check the path)"
 
 
-def test_a_broken_pact_exits_2_with_its_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_broken_pact_exits_2_with_its_line(tmp_path: Path, run_cli: CliRun) -> None:
     pact = tmp_path / "broken.json"
     pact.write_text(
         '{"consumer": {"name": "c"},\n "provider": {"name": "p"},\n "interactions": [}', "utf-8"
     )
-    code, _, err = run(["check", "--spec", str(USER_SPEC), "--pact", str(pact)], capsys)
+    code, _, err = run_cli(["check", "--spec", str(USER_SPEC), "--pact", str(pact)])
     assert code == 2
     assert err.startswith(f"error: {pact}:3:")
     assert "invalid JSON" in err
 
 
-def test_a_spec_whose_schema_ref_does_not_resolve_exits_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_spec_whose_schema_ref_does_not_resolve_exits_2(tmp_path: Path, run_cli: CliRun) -> None:
     text = USER_SPEC.read_text("utf-8").replace(
         '$ref: "#/components/schemas/Locale"', '$ref: "#/components/schemas/Nowhere"', 1
     )
     spec = tmp_path / "user-service.yaml"
     spec.write_text(text, "utf-8")
     pact = CORPUS / "compatible" / "user-service.json"
-    code, out, err = run(["check", "--spec", str(spec), "--pact", str(pact)], capsys)
+    code, out, err = run_cli(["check", "--spec", str(spec), "--pact", str(pact)])
     assert code == 2
     assert out == ""
     assert err.startswith(f"error: {spec}:")
@@ -219,18 +191,18 @@ def test_a_spec_whose_schema_ref_does_not_resolve_exits_2(
     assert "Traceback" not in err
 
 
-def test_an_unknown_service_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_service_exits_2(run_cli: CliRun) -> None:
     config = str(ROOT / "contractgate.toml")
-    code, _, err = run(["--config", config, "check", "--service", "user-servce"], capsys)
+    code, _, err = run_cli(["--config", config, "check", "--service", "user-servce"])
     assert code == 2
     assert "no service named 'user-servce'" in err
     assert "did you mean 'user-service'?" in err
 
 
 def test_no_config_and_no_spec_exits_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: CliRun
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, _, err = run(["check"], capsys)
+    code, _, err = run_cli(["check"])
     assert code == 2
     assert "no contractgate.toml here or in any parent folder" in err

@@ -156,13 +156,6 @@ INCOMPATIBLE: dict[str, tuple[str, str, str, str | None]] = {
         "/interactions/0/response/body/content/total",
         "/components/schemas/TemplatePage/properties/total",
     ),
-    "missing-retry-after": (
-        "response.header.missing",
-        "response header Retry-After: the spec requires it on the 429 response, "
-        "the pact's response lacks it",
-        "/interactions/0/response/headers",
-        "/components/headers/RetryAfter",
-    ),
     "body-on-get": (
         "request.body.unexpected",
         "request body: the pact sends one, GET /users/{userId}/preferences takes none",
@@ -346,6 +339,22 @@ def test_a_status_only_the_default_response_covers_passes_with_a_warning() -> No
     assert warning.spec is not None
     assert warning.spec.pointer == "/paths/~1items/get/responses/default"
     assert by_status[503].verdict == "passed"
+
+
+def test_a_required_response_header_the_pact_leaves_out_is_a_warning() -> None:
+    # The provider promises Retry-After on every 429; a consumer that does not read it
+    # relies on nothing the provider lacks (PactFlow's comparator passes it too).
+    result = check_file(CORPUS / "compatible" / "missing-retry-after.json")
+    assert result.passed
+    (finding,) = findings(result)
+    assert (finding.code, finding.severity) == ("response.header.missing", "warning")
+    assert finding.message == (
+        "response header Retry-After: the spec requires it on the 429 response, "
+        "the pact's response lacks it"
+    )
+    assert finding.pact.pointer == "/interactions/0/response/headers"
+    assert finding.spec is not None
+    assert finding.spec.pointer == "/components/headers/RetryAfter"
 
 
 def test_request_findings_of_a_4xx_interaction_are_warnings() -> None:

@@ -342,8 +342,10 @@ def test_openapi_30_read_only_fields_are_judged_by_python(tmp_path: Path) -> Non
         },
     )
     (finding,) = check(spec, pact)
-    assert finding.code == "request.body.constraint"
-    assert "read-only" in finding.message
+    assert finding.code == "request.body.read-only"
+    assert finding.message == (
+        "request body /id: the pact sends field id, the spec marks it readOnly (not for requests)"
+    )
 
 
 # -- matching rules ------------------------------------------------------------------------------

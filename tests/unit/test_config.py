@@ -142,6 +142,21 @@ def test_glob_matching_nothing_is_empty(tmp_path: Path) -> None:
     assert config.pacts_for(config.services["a"]) == ()
 
 
+def test_absolute_glob_is_taken_as_is(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name in ("b.json", "a.json"):
+        (elsewhere / name).write_text("{}", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    config = load_config(
+        config_file(
+            project, f'pacts = ["{elsewhere.as_posix()}/*.json"]\n[services.a]\nspec = "a.yaml"\n'
+        )
+    )
+    assert config.pacts == (elsewhere / "a.json", elsewhere / "b.json")
+
+
 def test_defaults(tmp_path: Path) -> None:
     config = load_config(config_file(tmp_path, '[services.a]\nspec = "a.yaml"\n'))
     assert config.reports == tmp_path.resolve() / "reports"

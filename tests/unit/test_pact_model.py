@@ -261,7 +261,7 @@ def test_unknown_version_and_missing_names(tmp_path: Path) -> None:
         "request": {"method": "GET", "path": "/"},
         "response": {"status": 200},
     }
-    with pytest.raises(InputError, match="unknown pact specification version '9.1.0'"):
+    with pytest.raises(InputError, match=r"unknown pact specification version '9\.1\.0'"):
         load_pact(pact_file(tmp_path, [interaction], "9.1.0"))
     path = tmp_path / "noname.json"
     path.write_text(

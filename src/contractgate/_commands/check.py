@@ -46,16 +46,15 @@ def check(
         typer.Option("--service", "-s", help="Check this configured service (repeatable)."),
     ] = None,
     spec: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--spec", help="An OpenAPI file to check pacts against (no config).", dir_okay=False
+            "--spec",
+            help="An OpenAPI file (a path or a file:// URL) to check pacts against (no config).",
         ),
     ] = None,
     pact: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--pact", help="A pact file to check against --spec (repeatable).", dir_okay=False
-        ),
+        list[str] | None,
+        typer.Option("--pact", help="A pact file to check against --spec (repeatable)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> int:
@@ -69,7 +68,7 @@ def check(
 
 
 def _project(
-    ctx: typer.Context, services: list[str], spec: Path | None, pacts: list[Path]
+    ctx: typer.Context, services: list[str], spec: str | None, pacts: list[str]
 ) -> Project:
     if spec is not None:
         if services:

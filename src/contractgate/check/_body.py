@@ -27,7 +27,7 @@ from jsonschema import ValidationError
 from .._openapi import Schema
 from .._pact import Rules, RuleSet
 from ._describe import Issue, Path, Voice, schema_issues, where
-from ._matchers import kind_clash, regex_issues, regex_misses
+from ._matchers import checked_part, clashes, regex_issues, regex_misses
 from ._schema import SchemaContext, View
 
 # The rules Pact applies at a place: the most specific expression ending there or
@@ -35,6 +35,9 @@ from ._schema import SchemaContext, View
 _Best = tuple[int, int, RuleSet]
 # An expression still being followed down the body: (tokens, weight, order, ruleset).
 _Pending = tuple[tuple[str | int, ...], int, int, RuleSet]
+
+
+_CONTAINERS = (dict, list)
 
 
 def _weight(expr: tuple[str | int, ...]) -> int:
@@ -51,6 +54,8 @@ class _Walk:
     issues: list[Issue] = field(default_factory=list)
     fields: dict[str, None] = field(default_factory=dict)  # an ordered set
     clashes: set[Path] = field(default_factory=set)
+    # checked_part of each rule set met, own and inherited: a set cascades to many places.
+    checked: dict[tuple[int, bool], RuleSet | None] = field(default_factory=dict)
 
     def start(self, value: Any, view: View) -> None:
         pending: list[_Pending] = []
@@ -71,44 +76,64 @@ class _Walk:
         rules: tuple[list[_Pending], _Best | None],
     ) -> None:
         if rules[1] is not None:
-            self._matchers(value, view, path, rules[1][2])
+            self._rules_at(value, view, path, rules[1])
+        depth = len(path)
         if isinstance(value, dict):
+            if view.discriminators:
+                view = self.ctx.discriminated(view, value)
+            response = self.voice.side == "response"
+            fields, child_of, walk = self.fields, self.ctx.child, self._walk
             for key, child in value.items():
-                child_path = (*path, key)
-                escaped = (
-                    key.replace("~", "~0").replace("/", "~1") if "~" in key or "/" in key else key
-                )
-                child_field = f"{field_path}/{escaped}"
-                self.fields[child_field] = None
-                child_view = self.ctx.child(view, key)
-                if child_view is not None:
-                    self._walk(
-                        child, child_view, child_path, child_field, _narrow(rules, key, len(path))
-                    )
-                elif self.voice.side == "response":
-                    self._undocumented(view, key, child_path)
+                child_field = ""
+                if response:  # the fields a consumer reads are a response's
+                    escaped = key.replace("~", "~0").replace("/", "~1") if "~" in key else key
+                    child_field = f"{field_path}/{escaped.replace('/', '~1')}"
+                    fields[child_field] = None
+                child_view = child_of(view, key)
+                if child_view is None:
+                    if response:
+                        self._undocumented(view, key, (*path, key))
+                    continue
+                narrowed = _narrow(rules, key, depth) if rules[0] else rules
+                if isinstance(child, _CONTAINERS):
+                    walk(child, child_view, (*path, key), child_field, narrowed)
+                elif narrowed[1] is not None:  # a leaf: only its matchers to see
+                    self._rules_at(child, child_view, (*path, key), narrowed[1])
         elif isinstance(value, list):
+            item_of = self.ctx.item
             for index, item in enumerate(value):
-                item_view = self.ctx.item(view, index)
-                narrowed = _narrow(rules, index, len(path))
-                self._walk(item, item_view, (*path, index), f"{field_path}/*", narrowed)
+                item_view = item_of(view, index)
+                narrowed = _narrow(rules, index, depth) if rules[0] else rules
+                if isinstance(item, _CONTAINERS):
+                    self._walk(item, item_view, (*path, index), f"{field_path}/*", narrowed)
+                elif narrowed[1] is not None:
+                    self._rules_at(item, item_view, (*path, index), narrowed[1])
+
+    def _rules_at(self, value: Any, view: View, path: Path, best: _Best) -> None:
+        """The matchers that govern ``path`` against its example and its schema."""
+        # A weight's last digits are its expression's length: a shorter one is a parent's.
+        inherited = best[0] % 1000 != len(path)
+        key = (id(best[2]), inherited)
+        if key not in self.checked:
+            self.checked[key] = checked_part(best[2], inherited=inherited)
+        ruleset = self.checked[key]
+        if ruleset is not None:
+            self._matchers(value, view, path, ruleset)
 
     def _matchers(self, value: Any, view: View, path: Path, ruleset: RuleSet) -> None:
         if regex_misses(ruleset, [value]):  # the label is only worth building for a miss
             pointer = partial(self.pointer, path)
             self.issues += regex_issues(ruleset, [value], where(self.label, path), pointer)
-        for rule in ruleset.rules:
-            clash = kind_clash(rule, view.types, self.voice.spec)
-            if clash:
-                self.clashes.add(path)
-                self.issues.append(
-                    Issue(
-                        f"{self.voice.side}.body.matcher",
-                        f"{where(self.label, path)}: {clash}",
-                        self.pointer(path),
-                        _place(view),
-                    )
+        for clash in clashes(ruleset, view.types, self.voice.spec):
+            self.clashes.add(path)
+            self.issues.append(
+                Issue(
+                    f"{self.voice.side}.body.matcher",
+                    f"{where(self.label, path)}: {clash}",
+                    self.pointer(path),
+                    _place(view),
                 )
+            )
 
     def _undocumented(self, view: View, key: str, path: Path) -> None:
         close = difflib.get_close_matches(key, list(view.properties), n=1)
@@ -185,8 +210,13 @@ def _covered_by_walk(error: ValidationError) -> bool:
     """Errors the walk already reports, or that only a partial response body causes."""
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
         return error.validator_value is False
-    # Without ``required``, a partial body can fit several oneOf branches at once.
-    return error.validator == "oneOf" and not error.context
+    # Without ``required``, a partial body can fit several oneOf branches at once (a
+    # discriminator's own errors have no context either, and they stand).
+    return (
+        error.validator == "oneOf"
+        and not error.context
+        and not (isinstance(error.schema, dict) and "discriminator" in error.schema)
+    )
 
 
 def _clash_repeat(error: ValidationError, clashes: set[Path]) -> bool:

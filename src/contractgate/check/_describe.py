@@ -123,6 +123,8 @@ _KINDS = {
     "propertyNames": "schema",
     "dependentSchemas": "schema",
     "dependentRequired": "schema",
+    "readOnly": "read-only",
+    "writeOnly": "write-only",
 }
 
 
@@ -149,6 +151,14 @@ def describe(error: ValidationError, voice: Voice, rule: Rule | None = None) -> 
         return f"{subject} does not match the spec's pattern {expected}"
     if keyword == "format":
         return f"{show(value)}{note} is not a valid {expected} (the spec's format)"
+    if keyword in ("readOnly", "writeOnly"):
+        name = error.absolute_path[-1] if error.absolute_path else "?"
+        if keyword == "readOnly":
+            return f"{voice.pact} field {name}, the spec marks it readOnly (not for requests)"
+        return f"{voice.pact} field {name}, the spec marks it writeOnly (never in responses)"
+    discriminator = error.schema.get("discriminator") if isinstance(error.schema, dict) else None
+    if keyword in ("oneOf", "anyOf") and isinstance(discriminator, dict) and not error.context:
+        return _discriminated(str(discriminator.get("propertyName")), value, keyword, voice)
     if keyword in ("oneOf", "anyOf"):
         if not error.context:
             return f"{show(value)} fits more than one of the spec's {keyword} alternatives"
@@ -160,6 +170,23 @@ def describe(error: ValidationError, voice: Voice, rule: Rule | None = None) -> 
     if keyword == "not":
         return f"{voice.pact} {show(value)}, a value the spec excludes ('not')"
     return _limit(keyword, expected, value) or f"the spec says: {error.message}"
+
+
+def _discriminated(name: str, value: Any, keyword: str, voice: Voice) -> str:
+    """Why a discriminator could not choose one of the ``keyword`` alternatives."""
+    if not isinstance(value, dict):
+        return (
+            f"{voice.pact} {a(json_type(value))}, {voice.spec} an object (discriminated {keyword})"
+        )
+    if not value.get(name):
+        return (
+            f"{voice.pact} no field {name}, which the spec's discriminator needs "
+            f"to choose among its {keyword} alternatives"
+        )
+    return (
+        f"{voice.pact} {name} {show(value[name])}, which names none of the spec's "
+        f"{keyword} alternatives (its discriminator)"
+    )
 
 
 def _limit(keyword: str, expected: Any, value: Any) -> str | None:
@@ -232,7 +259,9 @@ def schema_issues(
         else:
             text = describe(error, voice, _rule_at(rules, path))
             out.append(Issue(rule_code, f"{where(label, path)}: {text}", pointer(path), spec))
-    return out
+    # openapi-schema-validator's 3.0 ``type`` reports a null twice ("not nullable", then
+    # "not of type"): one issue each.
+    return list(dict.fromkeys(out))
 
 
 def _undeclared(ctx: SchemaContext, error: ValidationError, fallback: Schema) -> list[str]:

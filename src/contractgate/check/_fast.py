@@ -14,8 +14,8 @@ OpenAPI validators, which is arranged here:
   ``jsonschema_rs``; ``int32``/``int64``, which Python also applies to numbers,
   become bounds in ``jsonschema_rs``'s copy of the spec;
 - a schema that reaches a ``discriminator`` (Python validates the mapped schema
-  only) or, in OpenAPI 3.0 and Swagger 2.0, ``readOnly``/``writeOnly`` (enforced by
-  Python's 3.0 validators) is left to Python;
+  only) or ``readOnly``/``writeOnly`` (enforced by the Python validators) is left
+  to Python;
 - the spec is compiled as JSON Schema 2020-12, where OpenAPI 3.0's own forms
   (``nullable``, boolean ``exclusiveMinimum``, tuple ``items``) are either stricter
   or refused, and a schema ``jsonschema_rs`` refuses is left to Python;
@@ -91,8 +91,8 @@ class FastValidity:
             return False
 
     def _compile(self, schema: Schema, response: bool) -> Any:
-        if not self._allowed(schema):
-            return None
+        if schema.synthetic or not self._allowed(schema):
+            return None  # a synthetic schema (a Swagger 2.0 parameter's) is not in the registry
         target, pointer, source = schema.node, schema.pointer, schema.source
         if isinstance(target, dict) and list(target) == ["$ref"]:  # compile the target once
             try:
@@ -140,7 +140,7 @@ class FastValidity:
         return cached
 
     def _find_python_only(self) -> set[int]:
-        keywords = ("readOnly", "writeOnly") if self._spec.version != "3.1" else ()
+        keywords = ("readOnly", "writeOnly")
         found: set[int] = set()
         resources = list(self._spec.registry().items())
         text = self._spec.document.text

@@ -9,40 +9,22 @@ undocumented status (there is nothing to compare the response with).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from .._documents import json_pointer
-from .._openapi import MediaType, Operation, Response
+from .._openapi import MediaType, Operation, Route
 from .._pact import ABSENT, HttpMessage, Interaction, Pact, Request
 from .._pact import Response as PactResponse
 from ._body import check_body
 from ._describe import Issue, Voice
-from ._matchers import regex_issues
+from ._headers import response_header_issues
 from ._media import accept_matches, essence, find_media, is_json
-from ._params import check_parameters, form_fields, header_issues
-from ._places import Places
+from ._params import check_parameters, form_fields, multipart_fields
+from ._places import Places, node_at
 from ._results import Finding, InteractionResult
 from ._rules import WARNINGS
 from ._schema import SchemaContext
 from ._security import credential_names, security_issue
-
-# Response headers of the transport, not of the API: no spec documents them.
-_TRANSPORT_HEADERS = frozenset(
-    (
-        "connection",
-        "content-length",
-        "content-encoding",
-        "date",
-        "keep-alive",
-        "server",
-        "transfer-encoding",
-        "vary",
-        "access-control-allow-origin",
-        "access-control-allow-credentials",
-        "access-control-expose-headers",
-    )
-)
 
 
 @dataclass
@@ -106,8 +88,8 @@ def _check(
 ) -> list[Issue]:
     spec = ctx.spec
     route = spec.route(request.path)
-    if route is None:
-        return [_unknown_path(ctx, request, places)]
+    if route is None or _slash_differs(request.path, route.path):
+        return [_unknown_path(ctx, request, places, route)]
     op = route.operations.get(request.method)
     if op is None:
         methods = ", ".join(sorted(route.operations)) or "no method"
@@ -135,10 +117,24 @@ def _check(
     return issues
 
 
-def _unknown_path(ctx: SchemaContext, request: Request, places: Places) -> Issue:
+def _slash_differs(path: str, template: str) -> bool:
+    """Whether one of a request path and its path template ends in a slash and the other not.
+
+    The router reads ``/users/1/`` as ``/users/1``; HTTP does not, and neither does
+    PactFlow's comparator.
+    """
+    path = path.split("?", 1)[0]
+    return len(path) > 1 and len(template) > 1 and path.endswith("/") != template.endswith("/")
+
+
+def _unknown_path(
+    ctx: SchemaContext, request: Request, places: Places, near: Route | None = None
+) -> Issue:
     hint = ""
+    if near is not None:
+        hint = f" (the spec has {near.path}: is the trailing slash right?)"
     for base in ctx.spec.base_paths:
-        if base and ctx.spec.route(base + request.path) is not None:
+        if not hint and base and ctx.spec.route(base + request.path) is not None:
             hint = f" (the spec serves it under {base}: is the base path missing?)"
             break
     return Issue(
@@ -151,7 +147,7 @@ def _unknown_path(ctx: SchemaContext, request: Request, places: Places) -> Issue
 
 def _accept(ctx: SchemaContext, op: Operation, request: Request, places: Places) -> list[Issue]:
     accept = request.header("accept")
-    produced = list(dict.fromkeys(m for r in op.responses.values() for m in r.content))
+    produced = op.produces
     if not accept or not produced or accept_matches(accept, produced):
         return []
     return [
@@ -160,9 +156,16 @@ def _accept(ctx: SchemaContext, op: Operation, request: Request, places: Places)
             f"request header Accept: the pact accepts {accept}, "
             f"{op.key} produces {', '.join(produced)}",
             places.header("request", "accept"),
-            (ctx.spec.source, f"{op.pointer}/responses"),
+            (ctx.spec.source, _produces_pointer(ctx, op)),
         )
     ]
+
+
+def _produces_pointer(ctx: SchemaContext, op: Operation) -> str:
+    if ctx.spec.version != "2.0":
+        return f"{op.pointer}/responses"
+    raw = node_at(ctx.spec.document.data, op.pointer)
+    return f"{op.pointer}/produces" if isinstance(raw, dict) and "produces" in raw else "/produces"
 
 
 def _has_body(message: HttpMessage) -> bool:
@@ -173,7 +176,7 @@ def _request_body(
     ctx: SchemaContext, op: Operation, request: Request, places: Places
 ) -> list[Issue]:
     documented = op.request_body
-    declared, declared_at = places.content_type("request")
+    declared, declared_at = places.content_type("request", request)
     if not _has_body(request):
         if documented is not None and documented.required:
             return [
@@ -233,8 +236,8 @@ def _response(
                 (ctx.spec.source, documented.pointer),
             )
         )
-    issues += _response_headers(ctx, documented, response, places)
-    declared, declared_at = places.content_type("response")
+    issues += response_header_issues(ctx, documented, response, places)
+    declared, declared_at = places.content_type("response", response)
     if not _has_body(response):
         return issues
     if not documented.content:
@@ -266,55 +269,6 @@ def _response(
     return issues + body_issues
 
 
-def _response_headers(
-    ctx: SchemaContext, documented: Response, response: PactResponse, places: Places
-) -> list[Issue]:
-    issues: list[Issue] = []
-    rules = response.rules_for("header")
-    for lowered, header in documented.headers.items():
-        if lowered == "content-type":
-            continue  # OpenAPI: described by the content map, not as a header
-        text = response.header(lowered)
-        if text is None:
-            if header.required:
-                issues.append(
-                    Issue(
-                        "response.header.missing",
-                        f"response header {header.name}: the spec requires it on the "
-                        f"{documented.status} response, the pact's response lacks it",
-                        places.header("response", lowered),
-                        (
-                            header.schema.source if header.schema else ctx.spec.source,
-                            header.pointer,
-                        ),
-                    )
-                )
-            continue
-        if header.schema is not None:
-            issues += header_issues(ctx, header, text, places.header_pointer("response", lowered))
-    for name, text in response.headers.items():
-        lowered = name.lower()
-        if rules:
-            label, pointer = f"response header {name}", partial(places.header, "response", name)
-            issues += regex_issues(rules.at((lowered,)), [text], label, pointer)
-        if (
-            lowered in documented.headers
-            or lowered in _TRANSPORT_HEADERS
-            or lowered == "content-type"
-        ):
-            continue
-        issues.append(
-            Issue(
-                "response.header.undocumented",
-                f"response header {name}: the pact expects it, the spec does not document it "
-                f"for status {documented.status}",
-                places.header("response", name),
-                (ctx.spec.source, documented.pointer),
-            )
-        )
-    return issues
-
-
 def _media(declared: str | None, body: Any, content: dict[str, MediaType]) -> str | None:
     """The documented media type the pact's body is sent as (None: not documented)."""
     if declared:
@@ -336,8 +290,11 @@ def _body(
     if media.schema is None or isinstance(message.body, bytes):
         return []
     body = message.body
-    if isinstance(body, str) and essence(media.media_type) == "application/x-www-form-urlencoded":
+    kind = essence(media.media_type)
+    if isinstance(body, str) and kind == "application/x-www-form-urlencoded":
         body = form_fields(ctx, media.schema, body)
+    elif isinstance(body, str | bytes) and kind == "multipart/form-data":
+        body = multipart_fields(ctx, media.schema, body, message.header("content-type") or "")
     outcome = check_body(
         ctx,
         body,

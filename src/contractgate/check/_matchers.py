@@ -6,7 +6,9 @@ expression accepts. The example itself is validated against the spec's schema
 like any value; on top of that, a matcher whose *kind* no value of the schema's
 types could satisfy (an ``integer`` matcher where the spec says string, a
 ``decimal`` where it says integer) is a clash, and a ``regex`` matcher must accept
-its own example (Pact would fail the consumer's own test otherwise).
+its own example (Pact would fail the consumer's own test otherwise). Matchers
+combined with ``OR`` (V4) widen together: the set clashes, or rejects its example,
+only when each of them does.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._pact import Rule, RuleSet
-from ._describe import Issue, a, show
+from ._describe import Issue, a, json_type, show
 
 # The JSON types each kind of matcher accepts (kinds not listed take any type).
 _KIND_TYPES: dict[str, frozenset[str]] = {
@@ -61,8 +63,61 @@ def kind_clash(rule: Rule, types: frozenset[str] | None, spec_verb: str) -> str 
     )
 
 
+# Matchers of a collection as a whole: they say nothing of the values inside it.
+_CONTAINER_KINDS = frozenset(
+    {"arrayContains", "eachKey", "eachValue", "values", "eachKeyLike", "eachValueLike"}
+)
+
+
+def cascading(ruleset: RuleSet) -> RuleSet:
+    """The matchers of ``ruleset`` that also govern the values below their path.
+
+    Pact applies the most specific rule on a path or its parents, so a ``type`` on an
+    object reaches its fields; a collection's own matchers (``arrayContains``,
+    ``eachKey``...) stay with the collection.
+    """
+    if not any(rule.match in _CONTAINER_KINDS for rule in ruleset.rules):
+        return ruleset
+    kept = tuple(rule for rule in ruleset.rules if rule.match not in _CONTAINER_KINDS)
+    return RuleSet(kept, ruleset.combine)
+
+
+def checked_part(ruleset: RuleSet, *, inherited: bool) -> RuleSet | None:
+    """The matchers of ``ruleset`` worth checking at a place (None: nothing to check there).
+
+    Only regex matchers (their own example) and kinds with a JSON type (against the
+    schema) can disagree with a spec; an ``inherited`` set (a parent's) keeps only what
+    cascades.
+    """
+    own = cascading(ruleset) if inherited else ruleset
+    if any(rule.match == "regex" or rule.match in _KIND_TYPES for rule in own.rules):
+        return own
+    return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _accepts(rule: Rule, value: Any) -> bool:
+    """Whether one matcher of an ``OR`` set lets the pact's own example through."""
+    if rule.match == "regex":
+        regex = rule.attrs.get("regex")
+        return isinstance(regex, str) and re.search(regex, _text(value)) is not None
+    wanted = _KIND_TYPES.get(rule.match)
+    return (
+        wanted is None
+        or json_type(value) in wanted
+        or (json_type(value) == "integer" and "number" in wanted)
+    )
+
+
 def regex_misses(ruleset: RuleSet | None, values: list[Any]) -> list[tuple[str, str]]:
-    """``(regex, example)`` for each regex matcher that rejects one of the pact's examples."""
+    """``(regex, example)`` for each regex matcher that rejects one of the pact's examples.
+
+    Under ``combine: OR`` a miss counts only when no other matcher of the set accepts
+    the example (``{"match": "null"}`` beside a regex lets ``null`` through).
+    """
     if ruleset is None:
         return []
     misses = []
@@ -73,10 +128,24 @@ def regex_misses(ruleset: RuleSet | None, values: list[Any]) -> list[tuple[str, 
         for value in values:
             if isinstance(value, dict | list):
                 continue
-            text = value if isinstance(value, str) else json.dumps(value)
-            if not re.search(regex, text):
-                misses.append((regex, text))
+            text = _text(value)
+            if re.search(regex, text):
+                continue
+            if ruleset.combine == "OR" and any(_accepts(r, value) for r in ruleset.rules):
+                continue
+            misses.append((regex, text))
     return misses
+
+
+def clashes(ruleset: RuleSet, types: frozenset[str] | None, spec_verb: str) -> list[str]:
+    """Why the matchers of ``ruleset`` cannot fit a schema of ``types``, one reason each.
+
+    Under ``combine: OR`` the set clashes only when every matcher does.
+    """
+    found = [kind_clash(rule, types, spec_verb) for rule in ruleset.rules]
+    if ruleset.combine == "OR" and not all(found):
+        return []
+    return [reason for reason in found if reason]
 
 
 def regex_issues(

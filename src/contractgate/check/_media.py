@@ -2,8 +2,13 @@
 
 Matching is exact on ``type/subtype`` (parameters such as ``charset`` ignored), with
 wildcards on the documented side (``application/*``, ``*/*``) and, for ``Accept``,
-on the pact's side. A structured suffix is not a wildcard: ``application/problem+json``
-and ``application/json`` are different media types, though both are parsed as JSON.
+on the pact's side. A structured suffix is not a wildcard for a body's
+``Content-Type``: ``application/problem+json`` and ``application/json`` are different
+media types, though both are parsed as JSON. ``Accept`` is a preference, and
+vendor types are how APIs ask for a version of JSON (GitHub's documented
+``application/vnd.github+json`` for a spec that says ``application/json``): there a
+``+json`` range is met by any JSON type of the same top-level type, as PactFlow's
+comparator has it.
 """
 
 from __future__ import annotations
@@ -52,8 +57,17 @@ def accepted(accept: str) -> list[str]:
     return out
 
 
+def _suffix(kind: str) -> tuple[str, str]:
+    """``(type, structured suffix or subtype)``: ``application/vnd.x+json`` -> ``json``."""
+    head, _, sub = kind.partition("/")
+    return head, sub.rpartition("+")[2]
+
+
 def accept_matches(accept: str, produced: Iterable[str]) -> bool:
-    """Whether any media range of ``accept`` covers, or is covered by, a produced type."""
+    """Whether any media range of ``accept`` covers, or is covered by, a produced type,
+    or names the same top-level type and (suffix) format."""
     ranges = accepted(accept)
     kinds = [essence(p) for p in produced]
-    return any(_covers(r, k) or _covers(k, r) for r in ranges for k in kinds)
+    return any(
+        _covers(r, k) or _covers(k, r) or _suffix(r) == _suffix(k) for r in ranges for k in kinds
+    )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from email import policy
+from email.parser import BytesParser
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -23,7 +25,8 @@ from ._places import Places
 from ._schema import ANY, SchemaContext, View
 
 _DEFAULT_STYLE = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
-_SEPARATOR = {"spaceDelimited": " ", "pipeDelimited": "|"}
+# tabDelimited: Swagger 2.0's collectionFormat tsv, which OpenAPI 3 has no style for.
+_SEPARATOR = {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -284,10 +287,16 @@ def _validate(
         if response
         else f"request {param.location} parameter {param.name}"
     )
+    # readOnly/writeOnly speak of object properties; a parameter schema may reuse one.
+    errors = [
+        e
+        for e in ctx.errors(param.schema, value, response=response)
+        if e.validator not in ("readOnly", "writeOnly")
+    ]
     return schema_issues(
         ctx,
         param.schema,
-        ctx.errors(param.schema, value, response=response),
+        errors,
         voice=RESPONSE if response else REQUEST,
         label=label,
         pointer=pointer,
@@ -310,3 +319,23 @@ def form_fields(ctx: SchemaContext, schema: Schema, text: str) -> dict[str, Any]
     """An ``application/x-www-form-urlencoded`` body as the object its schema describes."""
     view = ctx.view([schema])
     return _object(ctx, view, dict(parse_qsl(text, keep_blank_values=True)))
+
+
+def multipart_fields(
+    ctx: SchemaContext, schema: Schema, body: str | bytes, content_type: str
+) -> dict[str, Any] | str | bytes:
+    """A ``multipart/form-data`` body as the object its schema describes (the body as it
+    is when it has no parts: no boundary, or not multipart at all)."""
+    raw = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else body
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + raw)
+    if not message.is_multipart():
+        return body
+    fields: dict[str, str] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str):
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            fields[name] = data.decode("utf-8", "replace")
+    return _object(ctx, ctx.view([schema]), fields)

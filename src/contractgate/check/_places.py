@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._documents import json_pointer, split_pointer
-from .._pact import Interaction, Pact
+from .._pact import HttpMessage, Interaction, Pact
 
 Path = tuple[str | int, ...]
 
@@ -81,14 +81,15 @@ class Places:
             base = (*base, "content")
         return lambda path: self.at(*base, *path)
 
-    def content_type(self, side: str) -> tuple[str | None, str]:
+    def content_type(self, side: str, message: HttpMessage) -> tuple[str | None, str]:
         """The media type the pact states for a body (header, else V4 envelope) and where."""
         headers = self._side(side).get("headers")
         if isinstance(headers, dict):
-            for key, value in headers.items():
+            for key in headers:
                 if str(key).lower() == "content-type":
-                    text = value[0] if isinstance(value, list) and value else value
-                    return (str(text) if text else None), self.at(side, "headers", str(key))
+                    return message.header("content-type") or None, self.at(
+                        side, "headers", str(key)
+                    )
         body = self._side(side).get("body")
         if isinstance(body, dict) and isinstance(body.get("contentType"), str):
             return body["contentType"], self.at(side, "body", "contentType")

@@ -23,9 +23,10 @@ request.body.unexpected         error     the pact sends a body, the operation t
 request.body.required           error     a required field of the body is not sent
 response.status.unknown         error     the status is not documented (exact, NXX, default)
 response.status.default         warning   only the ``default`` response covers the status
-response.header.missing         error     a header the spec marks required is not expected
+response.header.missing         warning   a header the spec marks required is not expected
 response.header.value           error     a response header's value breaks its schema
 response.header.undocumented    error     the pact expects a header the spec does not document
+response.header.standard        warning   ... a standard HTTP header (ETag, Location...)
 response.content-type.mismatch  error     Content-Type is not documented for the status
 response.body.unexpected        error     the pact expects a body, the response has no content
 <side>.body.type                error     a value of the wrong JSON type (array vs object too)
@@ -36,6 +37,8 @@ response.body.unexpected        error     the pact expects a body, the response 
 <side>.body.schema              error     no alternative of oneOf/anyOf fits, or ``not`` hits
 <side>.body.undocumented        error     a field the schema does not declare (see below)
 <side>.body.matcher             error     a matcher's kind (integer, boolean...) vs schema type
+request.body.read-only          error     the pact sends a field the spec marks readOnly
+response.body.write-only        error     the pact expects a field the spec marks writeOnly
 matcher.regex                   error     a regex matcher does not accept its own example
 ==============================  ========  ====================================================
 
@@ -80,8 +83,11 @@ RULES: dict[str, str] = {
     "response.header.missing": "a response header the spec marks required is not expected",
     "response.header.value": "a response header's value breaks its schema",
     "response.header.undocumented": "the pact expects a response header the spec does not document",
+    "response.header.standard": "the pact expects a standard HTTP header the spec leaves out",
     "response.content-type.mismatch": "the response Content-Type is not documented for the status",
     "response.body.unexpected": "the pact expects a body, the response has no content",
+    "request.body.read-only": "the pact sends a field the spec marks readOnly",
+    "response.body.write-only": "the pact expects a field the spec marks writeOnly",
     "matcher.regex": "a regex matcher does not accept its own example",
     **{
         f"{side}.body.{kind}": f"{side} body: {meaning}"
@@ -90,5 +96,12 @@ RULES: dict[str, str] = {
     },
 }
 
-WARNINGS = frozenset({"request.header.undocumented", "response.status.default"})
+WARNINGS = frozenset(
+    {
+        "request.header.undocumented",
+        "response.status.default",
+        "response.header.missing",
+        "response.header.standard",
+    }
+)
 """Codes that are always warnings: worth knowing, never a failed contract."""

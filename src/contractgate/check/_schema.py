@@ -4,7 +4,8 @@
 
 - *views*: a schema with its ``$ref``/``allOf``/``anyOf``/``oneOf`` flattened into the
   properties, types and items it declares (the union of every branch), so that
-  walking a pact body alongside its schema never resolves a reference twice;
+  walking a pact body alongside its schema never resolves a reference twice; where a
+  ``discriminator`` names the alternative an object is, only that one counts;
 - *response validators*: :meth:`Spec.validator` with ``required`` switched off, since
   a consumer lists only the response fields it reads;
 - the spec's places: which file and JSON pointer a schema node (by identity) came
@@ -24,7 +25,7 @@ import referencing.exceptions
 from jsonschema import ValidationError, validators
 from jsonschema.protocols import Validator
 
-from .._documents import Document, json_pointer, load_document
+from .._documents import Document, json_pointer
 from .._errors import InputError
 from .._openapi import Schema, Spec
 from ._fast import FastValidity
@@ -41,6 +42,8 @@ class View:
     ``open`` is true where undeclared object keys are documented too: an explicit
     ``additionalProperties`` (``true`` or a schema), or a schema that describes no
     object at all (``{}``). ``types`` is None when no branch states a type.
+    ``parts`` are the schemas merged; ``discriminators`` those of them whose
+    ``oneOf``/``anyOf`` a ``discriminator`` chooses from.
     """
 
     anchor: Schema | None
@@ -51,6 +54,8 @@ class View:
     open: bool = True
     items: tuple[Schema, ...] = ()
     prefix: tuple[tuple[Schema, ...], ...] = ()
+    parts: tuple[Schema, ...] = ()
+    discriminators: tuple[Schema, ...] = ()
 
 
 ANY = View(anchor=None)
@@ -73,9 +78,9 @@ class SchemaContext:
         self._children: dict[tuple[int, str], View | None] = {}
         self._items: dict[tuple[int, int], View] = {}
         self._flat: dict[int, tuple[Schema, ...]] = {}
+        self._chosen: dict[tuple[int, tuple[Any, ...]], View] = {}
         self._response_validators: dict[int, Validator] = {}
         self._places: dict[int, tuple[str, str]] | None = None
-        self._documents: dict[str, Document] = {spec.source: spec.document}
         self.locator = Locator()
         self._fast = FastValidity(spec)
 
@@ -129,11 +134,11 @@ class SchemaContext:
     def child(self, view: View, key: str) -> View | None:
         """The view of an object's field ``key``; None when the schema does not declare it."""
         memo = (id(view), key)
-        if memo in self._children:
+        try:
             return self._children[memo]
-        found = self._child(view, key)
-        self._children[memo] = found
-        return found
+        except KeyError:  # the first time: rare
+            found = self._children[memo] = self._child(view, key)
+            return found
 
     def _child(self, view: View, key: str) -> View | None:
         found = list(view.properties.get(key, ()))
@@ -146,6 +151,57 @@ class SchemaContext:
             else:
                 return None
         return self.view(found)
+
+    def discriminated(self, view: View, value: dict[str, Any]) -> View:
+        """The view of ``value`` once each ``discriminator`` has picked its alternative.
+
+        An alternative the discriminator's value does not name (or a value that names
+        none) leaves the view as it is: the validator reports that.
+        """
+        if not view.discriminators:
+            return view
+        names = tuple(
+            value.get(str(s.node["discriminator"].get("propertyName"))) for s in view.discriminators
+        )
+        memo = (id(view), tuple(n if isinstance(n, str) else None for n in names))
+        cached = self._chosen.get(memo)
+        if cached is not None:
+            return cached
+        parts = list(view.parts)
+        for schema, name in zip(view.discriminators, memo[1], strict=True):
+            target = self._mapped(schema, name) if name else None
+            if target is None:
+                continue
+            keyword = "oneOf" if "oneOf" in schema.node else "anyOf"
+            branches = {
+                id(part.node)
+                for i, branch in enumerate(schema.node[keyword])
+                for part in self._flatten(
+                    Schema(branch, schema.source, f"{schema.pointer}/{keyword}/{i}")
+                )
+            }
+            parts = [p for p in parts if id(p.node) not in branches]
+            kept = {id(p.node) for p in parts}
+            parts += [p for p in self._flatten(target) if id(p.node) not in kept]
+        chosen = self._chosen[memo] = _merge(parts)
+        return chosen
+
+    def _mapped(self, schema: Schema, name: str) -> Schema | None:
+        """The alternative a discriminator's value names (its mapping, else the schema name)."""
+        mapping = schema.node["discriminator"].get("mapping") or {}
+        ref = mapping.get(name) if isinstance(mapping, dict) else None
+        if not isinstance(ref, str):
+            ref = name
+        if not ref.startswith("#") and "/" not in ref and "." not in ref:
+            home = "#/definitions/" if self.spec.version == "2.0" else "#/components/schemas/"
+            ref = home + ref
+        try:
+            target, pointer, source = self.spec.resolve(
+                {"$ref": ref}, schema.pointer, schema.source
+            )
+        except InputError:
+            return None
+        return Schema(target, source, pointer)
 
     def item(self, view: View, index: int) -> View:
         """The view of an array's item at ``index``."""
@@ -205,9 +261,8 @@ class SchemaContext:
         return self.locator.locate(self.document(source), pointer)
 
     def document(self, source: str) -> Document:
-        if source not in self._documents:
-            self._documents[source] = load_document(source)
-        return self._documents[source]
+        """One of the spec's documents (each read once, by the spec's loader)."""
+        return self.spec.document_of(source)
 
     def _index(self) -> dict[int, tuple[str, str]]:
         root = Path(self.spec.source).resolve().as_uri()
@@ -236,10 +291,18 @@ def _merge(flat: list[Schema]) -> View:
     items: list[Schema] = []
     prefix: list[list[Schema]] = []
     anchor: Schema | None = None
+    discriminators: list[Schema] = []
     for schema in flat:
         node = schema.node
         if not isinstance(node, dict):
             continue
+        found = node.get("discriminator")
+        if (
+            isinstance(found, dict)
+            and found.get("propertyName")
+            and (isinstance(node.get("oneOf"), list) or isinstance(node.get("anyOf"), list))
+        ):
+            discriminators.append(schema)
         declared = node.get("type")
         if isinstance(declared, str | list):
             typed = True
@@ -285,6 +348,8 @@ def _merge(flat: list[Schema]) -> View:
         open=explicitly_open or not describes_object,
         items=tuple(items),
         prefix=tuple(tuple(p) for p in prefix),
+        parts=tuple(flat),
+        discriminators=tuple(discriminators),
     )
 
 

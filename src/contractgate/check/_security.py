@@ -1,7 +1,8 @@
 """Credentials: does the pact's request carry what the operation's ``security`` asks for?
 
 ``security`` lists alternatives; each alternative names schemes that must all be
-present. HTTP ``bearer``/``basic`` need an ``Authorization`` header of that scheme,
+present. HTTP ``bearer``/``basic`` (and Swagger 2.0's ``basic``) need an
+``Authorization`` header of that scheme,
 ``apiKey`` its header, query parameter or cookie, OAuth 2 and OpenID Connect an
 ``Authorization`` header; mutual TLS cannot be seen in a pact and counts as present.
 Only presence is checked: the value is the provider's to judge.
@@ -61,8 +62,8 @@ def _present(scheme: Any, request: Request) -> bool:
         return True  # an undefined scheme is the linter's finding, not a pact's
     kind = str(scheme.get("type", "")).lower()
     auth = (request.header("authorization") or "").strip()
-    if kind == "http":
-        wanted = str(scheme.get("scheme", "")).lower()
+    if kind in ("http", "basic"):  # "basic": Swagger 2.0's HTTP basic authentication
+        wanted = "basic" if kind == "basic" else str(scheme.get("scheme", "")).lower()
         return auth.lower().startswith(wanted + " ") if wanted else bool(auth)
     if kind == "apikey":
         name = str(scheme.get("name", ""))
@@ -84,8 +85,9 @@ def _needs(name: str, scheme: Any) -> str:
     if not isinstance(scheme, dict):
         return name
     kind = str(scheme.get("type", "")).lower()
-    if kind == "http":
-        return f"{name} (an 'Authorization: {str(scheme.get('scheme', '')).capitalize()} …' header)"
+    if kind in ("http", "basic"):
+        wanted = "basic" if kind == "basic" else str(scheme.get("scheme", ""))
+        return f"{name} (an 'Authorization: {wanted.capitalize()} …' header)"
     if kind == "apikey":
         return f"{name} (the {scheme.get('in')} {scheme.get('name')!r})"
     return f"{name} (an Authorization header)"
