@@ -55,6 +55,17 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
+def read_line(child: subprocess.Popen[str]) -> str:
+    """The next line the command printed; its error output when it ended instead."""
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    if not line:
+        child.wait(timeout=15)
+        stderr = child.stderr.read() if child.stderr else ""
+        pytest.fail(f"the command ended (exit {child.returncode}) before printing: {stderr}")
+    return line.strip()
+
+
 def start_cli(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [str(CONTRACTGATE), *args],
@@ -73,9 +84,9 @@ def test_adhoc_up_prints_the_url_first_and_stops_on_a_signal(sig: signal.Signals
     child = start_cli("stub", "up", "--spec", str(spec), "--scenario", "server-error")
     try:
         assert child.stdout is not None
-        url = child.stdout.readline().strip()
+        url = read_line(child)
         assert url.startswith("http://127.0.0.1:")
-        assert "Ctrl-C or SIGTERM stops" in child.stdout.readline()
+        assert "Ctrl-C or SIGTERM stops" in read_line(child)
         assert started_servers(child.pid)
         response = requests.get(f"{url}/v1/templates/welcome", headers=AUTH, timeout=5)
         assert response.status_code == 500
@@ -90,8 +101,7 @@ def test_adhoc_up_prints_the_url_first_and_stops_on_a_signal(sig: signal.Signals
 def test_configured_up_prints_one_line_per_service(config: Path) -> None:
     child = start_cli("--config", str(config), "stub", "up", "--seed", "3")
     try:
-        assert child.stdout is not None
-        lines = [child.stdout.readline().split() for _ in range(2)]
+        lines = [read_line(child).split() for _ in range(2)]
         assert [line[1] for line in lines] == ["user-service", "template-service"]
         users, templates = (line[0] for line in lines)
         assert requests.get(f"{users}/v1/users/u-1", headers=AUTH, timeout=5).status_code == 200

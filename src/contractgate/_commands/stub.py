@@ -34,10 +34,12 @@ from ..cli import console, err_console, print_json, state
 from ..stubs import (
     Mountebank,
     MountebankClient,
-    RecordedRequest,
     StubServer,
     export_config,
+    live_stubs,
     plan_service,
+    plan_service_lazily,
+    recorded_requests,
     scenario_catalogue,
     service_scenario,
     service_scenarios,
@@ -222,7 +224,9 @@ def up(
 ) -> int:
     """Start stubs and show them (with live request counts) until Ctrl-C or SIGTERM.
 
-    Without a terminal (a pipe, CI) it prints one plain line per stub, URL first.
+    Without a terminal (a pipe, CI) it prints one plain line per stub, URL first. A
+    large spec is served lazily: an operation's stubs go on Mountebank at its first
+    request, so Mountebank only ever walks past the stubs of what is called.
     """
     project = _project(ctx, services or [], spec, pact or [], scenario_file)
     for service in project.services:  # bad input fails before any server starts
@@ -246,7 +250,10 @@ def up(
     root = project.config.root if project.config else None
     with _signals_stop():
         try:
-            mountebank = Mountebank.adopt(url) if url else Mountebank.start(search_from=root)
+            # Not waiting for Mountebank: the stubs are planned while it starts.
+            mountebank = (
+                Mountebank.adopt(url) if url else Mountebank.start(search_from=root, wait=False)
+            )
         except (KeyboardInterrupt, _Stop):
             return EXIT_OK  # stopped while starting: start() has cleaned up
         try:
@@ -279,6 +286,20 @@ def _show_notes(server: StubServer) -> None:
     for stub in server.stubs:
         for note in stub.plan.notes:
             _note(f"{stub.name}: {note}")
+        if stub.lazy:
+            operations = len(stub.service.spec.operations)
+            _note(
+                f"{stub.name}: {operations} operations, served lazily: an operation's stubs "
+                "go on Mountebank at its first request"
+            )
+
+
+def _show_new_notes(server: StubServer) -> None:
+    """Notes of lazily served stubs since the last call (stubs made, requests refused)."""
+    for stub in server.stubs:
+        if stub.materializer is not None:
+            for note in stub.materializer.take_notes():
+                _note(f"{stub.name}: {note}")
 
 
 def _note(text: str) -> None:
@@ -320,14 +341,16 @@ def _serve(server: StubServer, journal: int, state_file: Path | None) -> None:
 
 
 def _poll(server: StubServer, journal: int, state_file: Path | None) -> dict[int, int]:
-    before = {stub.port: stub.carried for stub in server.stubs}
     counts = server.request_counts(journal_limit=journal)
-    trimmed = {s.port: s.carried for s in server.stubs if s.carried != before[s.port]}
-    if trimmed and state_file is not None:
+    _show_new_notes(server)
+    if state_file is not None:  # so `stub ls` in another shell counts as this one does
+        offsets = {stub.port: stub.count_offset() for stub in server.stubs}
         recorded = StubState.load(state_file)
-        if recorded is not None:
+        if recorded is not None and any(
+            r.carried != offsets.get(r.port, r.carried) for r in recorded.stubs
+        ):
             for record in recorded.stubs:
-                record.carried = trimmed.get(record.port, record.carried)
+                record.carried = offsets.get(record.port, record.carried)
             recorded.save()
     return counts
 
@@ -504,8 +527,7 @@ def requests_(
     """Show the requests a detached stub recorded (the last ones first)."""
     recorded = _require_state(ctx)
     record = recorded.record(service)
-    raw = MountebankClient(recorded.mountebank_url).requests(record.port)
-    seen = [RecordedRequest.from_mountebank(r) for r in raw]
+    seen = recorded_requests(MountebankClient(recorded.mountebank_url).requests(record.port))
     if as_json:
         print_json([r.to_dict() for r in seen])
         return EXIT_OK
@@ -534,8 +556,12 @@ def scenario_(
     recorded = _require_state(ctx)
     record = recorded.record(service)
     new_seed = record.seed if seed is None else seed
-    plan = plan_service(record.service(), name, seed=new_seed, states=record.states)
-    MountebankClient(recorded.mountebank_url).replace_stubs(record.port, plan.imposter["stubs"])
+    rebuilt = record.service()
+    plan = plan_service_lazily(rebuilt, name, seed=new_seed, states=record.states)
+    stubs = live_stubs(
+        plan if record.materializer else plan.complete(), rebuilt.spec, record.materializer
+    )
+    MountebankClient(recorded.mountebank_url).replace_stubs(record.port, stubs)
     record.scenario, record.seed = name, new_seed
     recorded.save()
     for note in plan.notes:

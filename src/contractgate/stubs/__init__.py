@@ -13,11 +13,24 @@ Run::
         stub = stubs.start("user-service", "flaky", seed=7)
         stub.url, stub.requests(), stub.set_scenario("happy"), stub.reset()
 
+A large spec's imposter is served lazily on a Mountebank contractgate started: only the
+operations a consumer calls become stubs (see :mod:`._layout`); ``StubServer(..., lazy=...)`` forces
+either way.
+
 Scenario files (``stubs/<service>.yaml``) and the built-in catalogue: see
 :func:`load_scenario_file` and :func:`builtin_scenarios`.
 """
 
-from ._imposter import ImposterPlan, StubInfo, build_imposter, pact_predicates
+from ._imposter import (
+    ImposterPlan,
+    LazyPlan,
+    StubInfo,
+    build_imposter,
+    lazy_imposter,
+    pact_predicates,
+)
+from ._layout import LAZY_MIN_STUBS
+from ._materializer import Materializer
 from ._mountebank import Mountebank, MountebankClient, find_mountebank, started_servers
 from ._runtime import (
     RecordedRequest,
@@ -25,7 +38,10 @@ from ._runtime import (
     StubFactory,
     StubServer,
     export_config,
+    live_stubs,
     plan_service,
+    plan_service_lazily,
+    recorded_requests,
     service_scenario,
     service_scenarios,
 )
@@ -51,6 +67,7 @@ from ._scenarios import (
 from ._schedule import Schedule, Step, plan_schedule
 
 __all__ = [
+    "LAZY_MIN_STUBS",
     "ConnectionFault",
     "DriftFault",
     "EdgeDataFault",
@@ -59,6 +76,8 @@ __all__ = [
     "ImposterPlan",
     "Latency",
     "LatencyFault",
+    "LazyPlan",
+    "Materializer",
     "Mountebank",
     "MountebankClient",
     "RecordedRequest",
@@ -79,10 +98,14 @@ __all__ = [
     "export_config",
     "find_mountebank",
     "find_scenario",
+    "lazy_imposter",
+    "live_stubs",
     "load_scenario_file",
     "pact_predicates",
     "plan_schedule",
     "plan_service",
+    "plan_service_lazily",
+    "recorded_requests",
     "scenario_catalogue",
     "service_scenario",
     "service_scenarios",

@@ -12,6 +12,11 @@ The scenario's faults are folded into the responses of the stubs of groups 1 and
 (see :mod:`._schedule`), so injecting faults adds no stub a request has to walk past.
 Nothing here talks to Mountebank: the result is the JSON that ``POST /imposters``
 and ``mb --configfile`` take.
+
+:func:`lazy_imposter` gives the same plan with each stub's responses generated when
+first asked for: the order, kinds and predicates of the stubs cost nothing to know,
+the values of a large spec's answers do (a lazily served imposter needs only those
+of the operations called).
 """
 
 from __future__ import annotations
@@ -33,7 +38,15 @@ from ._predicates import (
     route_predicates,
     value_regex,
 )
-from ._scenarios import DriftFault, EdgeDataFault, ErrorFault, Fault, Scenario
+from ._scenarios import (
+    ConnectionFault,
+    DriftFault,
+    EdgeDataFault,
+    ErrorFault,
+    Fault,
+    Scenario,
+    SequenceFault,
+)
 from ._schedule import Schedule, Step, plan_schedule
 from ._values import Values
 
@@ -105,6 +118,79 @@ class _Answer:
     """Response headers copied from the request: (name, JS regex of values to copy)."""
 
 
+class LazyPlan:
+    """A plan whose stubs' responses are generated when first asked for.
+
+    ``kinds`` and ``operations`` are known at once; :meth:`stub` makes a stub (values
+    generated and checked against the spec, which may raise :class:`InputError`);
+    :meth:`complete` makes them all. ``notes`` grows as stubs are made.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        scenario: str,
+        seed: int,
+        header: dict[str, Any],
+        entries: list[_Entry],
+        notes: list[str],
+    ) -> None:
+        self.service = name
+        self.scenario = scenario
+        self.seed = seed
+        self.header = header
+        """The imposter's JSON without its stubs."""
+        self.notes = notes
+        self._entries = entries
+        self._made: dict[int, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def kinds(self) -> list[str]:
+        """Each stub's kind (see :class:`StubInfo`), in Mountebank's order."""
+        return [e.kind for e in self._entries]
+
+    @property
+    def operations(self) -> list[str | None]:
+        """The operation (``METHOD /path``) each stub is for."""
+        return [e.operation.key if e.operation else None for e in self._entries]
+
+    def relayable(self, index: int) -> bool:
+        """Whether every answer of the stub passes Mountebank's proxy unchanged (its JSON
+        re-indented at most): no broken connection, no body that is a JSON scalar."""
+        return self._entries[index].relayable
+
+    def stub(self, index: int) -> dict[str, Any]:
+        """The stub at ``index`` (made once)."""
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = self._entries[index].make()
+        return made
+
+    def complete(self) -> ImposterPlan:
+        """The whole plan, every stub made."""
+        stubs = [self.stub(i) for i in range(len(self._entries))]
+        infos = [
+            StubInfo(e.kind, e.label, e.operation.key if e.operation else None, len(s["responses"]))
+            for e, s in zip(self._entries, stubs, strict=True)
+        ]
+        imposter = {**self.header, "stubs": stubs}
+        return ImposterPlan(self.service, self.scenario, self.seed, imposter, infos, self.notes)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A stub before its responses are generated."""
+
+    kind: str
+    label: str
+    operation: Operation | None
+    make: Callable[[], dict[str, Any]]
+    relayable: bool = True
+
+
 def build_imposter(
     spec: Spec,
     pacts: Sequence[Pact],
@@ -124,14 +210,34 @@ def build_imposter(
     successful one. Scenario faults must name operations of ``spec`` (check with
     ``check_scenario`` first).
     """
+    return lazy_imposter(
+        spec,
+        pacts,
+        scenario,
+        name=name,
+        seed=seed,
+        states=states,
+        port=port,
+        host=host,
+        record_requests=record_requests,
+    ).complete()
+
+
+def lazy_imposter(
+    spec: Spec,
+    pacts: Sequence[Pact],
+    scenario: Scenario,
+    *,
+    name: str,
+    seed: int = 0,
+    states: Sequence[str] | None = None,
+    port: int | None = None,
+    host: str = LOOPBACK,
+    record_requests: bool = True,
+) -> LazyPlan:
+    """:func:`build_imposter`'s plan, each stub's responses generated when first needed."""
     builder = _Builder(spec, scenario, seed)
-    stubs: list[dict[str, Any]] = []
-    infos: list[StubInfo] = []
-
-    def add(kind: str, label: str, op: Operation | None, stub: dict[str, Any]) -> None:
-        stubs.append(stub)
-        infos.append(StubInfo(kind, label, op.key if op else None, len(stub["responses"])))
-
+    entries: list[_Entry] = []
     seen: dict[str, Interaction] = {}
     for interaction in _ranked(pacts, states):
         assert interaction.request is not None
@@ -147,32 +253,24 @@ def build_imposter(
             continue
         seen[signature] = interaction
         op = _operation_of(spec, interaction.request)
-        add("pact", interaction.label, op, builder.pact_stub(interaction, op, preds))
+        entries.append(builder.pact_entry(interaction, op, preds))
     # Literal paths first, so /users/me is not taken by /users/{id}.
     operations = sorted(spec.operations, key=lambda o: o.path.count("{"))
-    for op in operations:
-        add("operation", op.key, op, builder.operation_stub(op))
-    for op in operations:
-        stub = builder.unauthorized_stub(op)
-        if stub:
-            add("unauthorized", f"{op.key} without credentials", op, stub)
-    for op in operations:
-        stub = builder.bad_request_stub(op)
-        if stub:
-            add("bad-request", f"{op.key} breaking its parameter rules", op, stub)
-    add("not-found", "any other request", None, builder.not_found_stub())
-    imposter: dict[str, Any] = {
+    entries += [builder.operation_entry(op) for op in operations]
+    entries += [e for e in map(builder.unauthorized_entry, operations) if e is not None]
+    entries += [e for e in map(builder.bad_request_entry, operations) if e is not None]
+    entries.append(_Entry("not-found", "any other request", None, builder.not_found_stub))
+    header: dict[str, Any] = {
         "protocol": "http",
         "host": host,
         "name": name,
         "recordRequests": record_requests,
         # Mountebank closes every connection unless told otherwise: half the throughput.
         "defaultResponse": {"statusCode": 404, "headers": dict(KEEP_ALIVE)},
-        "stubs": stubs,
     }
     if port is not None:
-        imposter["port"] = port
-    return ImposterPlan(name, scenario.name, seed, imposter, infos, builder.notes)
+        header["port"] = port
+    return LazyPlan(name, scenario.name, seed, header, entries, builder.notes)
 
 
 def _ranked(pacts: Sequence[Pact], states: Sequence[str] | None) -> list[Interaction]:
@@ -261,9 +359,9 @@ class _Builder:
 
     # -- stubs -------------------------------------------------------------------------------
 
-    def pact_stub(
+    def pact_entry(
         self, interaction: Interaction, op: Operation | None, preds: list[dict[str, Any]]
-    ) -> dict[str, Any]:
+    ) -> _Entry:
         response = interaction.response
         assert response is not None
         media = response.content_type
@@ -280,29 +378,57 @@ class _Builder:
             _body_schema(documented, media) if documented else None,
         )
         key = f"pact/{interaction.pointer}/{interaction.description}"
-        return {"predicates": preds, "responses": self.responses(answer, op, key)}
 
-    def operation_stub(self, op: Operation) -> dict[str, Any]:
+        def make() -> dict[str, Any]:
+            return {"predicates": preds, "responses": self.responses(answer, op, key)}
+
+        return _Entry("pact", interaction.label, op, make, relayable=False)
+
+    def operation_entry(self, op: Operation) -> _Entry:
         preds = route_predicates(self.spec, op, strict=True)
         preds += parameter_predicates(self.spec, op)
         auth = auth_predicate(self.spec, op)
         if auth is not None:
             preds.append(auth)
-        return {"predicates": preds, "responses": self.responses(self.success(op), op, op.key)}
 
-    def unauthorized_stub(self, op: Operation) -> dict[str, Any] | None:
+        def make() -> dict[str, Any]:
+            return {"predicates": preds, "responses": self.responses(self.success(op), op, op.key)}
+
+        faults = self.faults_for(op)
+        statuses = [self.success_status(op)]
+        for fault in faults:
+            if isinstance(fault, ErrorFault):
+                statuses.append(fault.status)
+            elif isinstance(fault, SequenceFault):
+                statuses += [s for s in fault.steps if isinstance(s, int)]
+        relayable = not any(isinstance(f, ConnectionFault) for f in faults) and all(
+            self.relayable(op, status) for status in statuses
+        )
+        return _Entry("operation", op.key, op, make, relayable)
+
+    def unauthorized_entry(self, op: Operation) -> _Entry | None:
         auth = auth_predicate(self.spec, op)
         if auth is None:
             return None
         preds = [*route_predicates(self.spec, op, strict=False), {"not": auth}]
-        return {"predicates": preds, "responses": [self.render(self.error(op, 401, 1), 0)]}
 
-    def bad_request_stub(self, op: Operation) -> dict[str, Any] | None:
+        def make() -> dict[str, Any]:
+            return {"predicates": preds, "responses": [self.render(self.error(op, 401, 1), 0)]}
+
+        label = f"{op.key} without credentials"
+        return _Entry("unauthorized", label, op, make, self.relayable(op, 401))
+
+    def bad_request_entry(self, op: Operation) -> _Entry | None:
         strict = route_predicates(self.spec, op, strict=True)
         loose = route_predicates(self.spec, op, strict=False)
         if strict == loose and not parameter_predicates(self.spec, op):
             return None  # nothing a request could break
-        return {"predicates": loose, "responses": [self.render(self.error(op, 400, 1), 0)]}
+
+        def make() -> dict[str, Any]:
+            return {"predicates": loose, "responses": [self.render(self.error(op, 400, 1), 0)]}
+
+        label = f"{op.key} breaking its parameter rules"
+        return _Entry("bad-request", label, op, make, self.relayable(op, 400))
 
     def not_found_stub(self) -> dict[str, Any]:
         body = _problem(404, f"No operation of {self.spec.title} matches this method and path.")
@@ -313,15 +439,32 @@ class _Builder:
 
     def success(self, op: Operation) -> _Answer:
         """The operation's documented success: lowest 2xx, else default, else the first."""
-        keys = sorted(k for k in op.responses if k.startswith("2"))
-        key = keys[0] if keys else ("default" if "default" in op.responses else None)
-        if key is None and op.responses:
-            key = next(iter(op.responses))
+        key = _success_key(op)
         if key is None:
             self.notes.append(f"{op.key} documents no response: answering 200 with no body")
             return _Answer(200, {})
-        status = int(key.replace("X", "0")) if key[0].isdigit() else 200
-        return self.documented(op, op.responses[key], status, prefer="json")
+        return self.documented(op, op.responses[key], self.success_status(op), prefer="json")
+
+    def success_status(self, op: Operation) -> int:
+        key = _success_key(op)
+        return int(key.replace("X", "0")) if key and key[0].isdigit() else 200
+
+    def relayable(self, op: Operation, status: int) -> bool:
+        """Whether the answer with ``status`` is certainly a JSON object or array, or no body.
+
+        Read from the schema the body is generated from, without generating it.
+        """
+        success = status == self.success_status(op)
+        key = _success_key(op) if success else None
+        response = op.responses[key] if key else op.response_for(status)
+        if response is None:
+            return True  # a problem document
+        media = _pick_media(response.content, "json" if success else "problem")
+        if media is None:
+            return True
+        if media.schema is None:
+            return bool(media.examples) and isinstance(media.examples[0], dict | list)
+        return self.values.structured(media.schema)
 
     def error(self, op: Operation | None, status: int, retry_after: int) -> _Answer:
         """An error answer: the spec's documented body for it, else a problem document."""
@@ -524,6 +667,14 @@ def _merge(responses: list[dict[str, Any]]) -> list[dict[str, Any]]:
             out.append(response)
             runs.append(1)
     return [r if n == 1 else {**r, "repeat": n} for r, n in zip(out, runs, strict=True)]
+
+
+def _success_key(op: Operation) -> str | None:
+    keys = sorted(k for k in op.responses if k.startswith("2"))
+    key = keys[0] if keys else ("default" if "default" in op.responses else None)
+    if key is None and op.responses:
+        key = next(iter(op.responses))
+    return key
 
 
 def _pick_media(content: dict[str, MediaType], prefer: str) -> MediaType | None:

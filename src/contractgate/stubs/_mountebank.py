@@ -92,6 +92,15 @@ class MountebankClient:
             "PUT", f"/imposters/{port}/stubs", json={"stubs": stubs}, timeout=max(self.timeout, 60)
         )
 
+    def add_stub(self, port: int, stub: dict[str, Any], *, index: int) -> None:
+        """Insert one stub at ``index`` (the other stubs keep their response cycles)."""
+        self._call(
+            "POST",
+            f"/imposters/{port}/stubs",
+            json={"index": index, "stub": stub},
+            timeout=max(self.timeout, 60),
+        )
+
     def delete(self, port: int) -> None:
         """Delete an imposter (it stops listening)."""
         self._call("DELETE", f"/imposters/{port}")
@@ -204,6 +213,7 @@ class Mountebank:
         self.client = MountebankClient(self.url)
         self.process = process
         self._workdir: Path | None = None
+        self._pending: tuple[str, Path, float] | None = None
 
     @property
     def owned(self) -> bool:
@@ -227,30 +237,47 @@ class Mountebank:
 
     @classmethod
     def start(
-        cls, *, search_from: Path | None = None, timeout: float = START_TIMEOUT
+        cls, *, search_from: Path | None = None, timeout: float = START_TIMEOUT, wait: bool = True
     ) -> Mountebank:
-        """Start the project's ``mb`` on a free loopback port and wait until it answers."""
+        """Start the project's ``mb`` on a free loopback port and wait until it answers.
+
+        With ``wait=False`` it returns as soon as the process runs, so the caller can do
+        other work while Mountebank starts; :meth:`ready` waits (``StubServer`` calls it
+        before creating an imposter).
+        """
         node, script = find_mountebank(search_from)
+        server = cls(f"http://{LOOPBACK}:0")
+        server._pending = (node, script, timeout)
+        server._spawn(node, script)
+        if wait:
+            server.ready()
+        return server
+
+    def ready(self) -> None:
+        """Wait until a Mountebank started with ``wait=False`` answers (at once otherwise)."""
+        if self._pending is None:
+            return
+        node, script, timeout = self._pending
         for attempt in range(_PORT_ATTEMPTS):
-            server = cls._spawn(node, script)
             try:
-                output = server._wait_ready(timeout)
+                output = self._wait_ready(timeout)
             except BaseException:  # Ctrl-C while starting included
-                server.stop()
+                self.stop()
                 raise
             if output is None:
-                return server
-            server.stop()
+                self._pending = None
+                return
+            self._end()
             # Another process may take the free port before mb binds it: try another.
             if "EADDRINUSE" not in output or attempt == _PORT_ATTEMPTS - 1:
+                self.stop()
                 raise SetupError(
                     f"Mountebank exited while starting: {output.strip()[-500:] or 'no output'}",
                     hint=f"try it by hand: {node} {script} start",
                 )
-        raise AssertionError("unreachable")  # pragma: no cover
+            self._spawn(node, script)
 
-    @classmethod
-    def _spawn(cls, node: str, script: Path) -> Mountebank:
+    def _spawn(self, node: str, script: Path) -> None:
         workdir = Path(tempfile.mkdtemp(prefix="contractgate-mb-"))
         port = _free_port()
         command = [node, str(script), "start", "--port", str(port), "--host", LOOPBACK]
@@ -271,10 +298,11 @@ class Mountebank:
         except OSError as exc:
             shutil.rmtree(workdir, ignore_errors=True)
             raise SetupError(f"cannot run {node}: {exc.strerror}") from None
-        server = cls(f"http://{LOOPBACK}:{port}", process)
-        server._workdir = workdir
-        _running.add(server)
-        return server
+        self.url = f"http://{LOOPBACK}:{port}"
+        self.client = MountebankClient(self.url)
+        self.process = process
+        self._workdir = workdir
+        _running.add(self)
 
     def _wait_ready(self, timeout: float) -> str | None:
         """None once the server answers; its output if it exits first."""
@@ -297,9 +325,13 @@ class Mountebank:
 
     def stop(self) -> None:
         """Stop the server if this process started it (SIGTERM, then SIGKILL after 5 s)."""
+        self._pending = None
+        self._end()
+        _running.discard(self)
+
+    def _end(self) -> None:
         self.client.close()
         process, self.process = self.process, None
-        _running.discard(self)
         if process is not None:
             _end_group(process)
         if self._workdir is not None:

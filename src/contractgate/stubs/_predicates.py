@@ -1,10 +1,12 @@
 """Mountebank predicates for an operation: its method and path, its parameter rules, its auth.
 
 Mountebank evaluates a stub's predicates in order and stops at the first that fails,
-and every evaluation clones the predicate and normalizes the whole request: so the
-fewest predicates, cheapest first (one ``equals`` on method and literal path, and
-only then ``matches``). Regular expressions are JavaScript ones (Mountebank's
-engine, and the dialect OpenAPI patterns are written in).
+and every evaluation clones the predicate and normalizes the whole request; a
+``matches`` also runs ``safe-regex`` over its pattern every time (measured: 85 to
+400 µs, against 12 µs for an ``equals``). So the fewest predicates, cheapest first:
+one ``equals`` on method (and literal path), the path's literal start and end
+(``startsWith``, ``endsWith``), and only then ``matches``. Regular expressions are
+JavaScript ones (Mountebank's engine, and the dialect OpenAPI patterns are written in).
 
 A parameter's schema becomes a regex where it can (``pattern``, lengths, ``enum``,
 integer, number, boolean); what a regex cannot express (numeric ranges, JSON body
@@ -32,6 +34,13 @@ def route_predicates(spec: Spec, op: Operation, *, strict: bool) -> list[dict[st
     if "{" not in op.path and len(spec.base_paths) == 1:
         return [predicate("equals", {"method": op.method, "path": spec.base_paths[0] + op.path})]
     out = [predicate("equals", {"method": op.method})]
+    if len(spec.base_paths) == 1:
+        # The regex's literal ends, checked first: a stub of another path fails them for
+        # the price of an equals, never reaching the regex.
+        head, tail = op.path.split("{", 1)[0], op.path.rsplit("}", 1)[-1]
+        out.append(predicate("startsWith", {"path": spec.base_paths[0] + head}))
+        if tail:
+            out.append(predicate("endsWith", {"path": tail}))
     params = {p.name: p for p in op.parameters_in("path")}
     segments = []
     for part in re.split(r"(\{[^{}/]+\})", op.path):

@@ -2,8 +2,9 @@
 
 The state lives in ``.contractgate/stubs.json`` beside the configuration (or in the
 working directory for ad-hoc stubs): the supervising process, the Mountebank URL,
-and per service its port, scenario, seed and the files it was built from, so
-``stub scenario`` can rebuild a service's imposter without the original command.
+and per service its port, scenario, seed, the files it was built from and (served
+lazily) its materializer's URL, so ``stub scenario`` can rebuild a service's
+imposter without the original command.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ class StubRecord:
     scenarios: str | None = None
     states: list[str] | None = None
     carried: int = 0
-    """Requests answered before the journal was last cleared."""
+    """Added to Mountebank's request count (see :meth:`Stub.count_offset`)."""
+    materializer: str | None = None
+    """URL of the supervisor's materializer, when the stub is served lazily."""
 
     def service(self) -> Service:
         """The service model again, from the recorded files."""
@@ -70,6 +73,7 @@ class StubRecord:
             pacts=[str(Path(p.source).resolve()) for p in service.pacts],
             scenarios=str(service.config.scenarios.resolve()) if service.config.scenarios else None,
             states=list(stub.states) if stub.states is not None else None,
+            materializer=stub.materializer.url if stub.materializer is not None else None,
         )
 
 

@@ -6,17 +6,27 @@ gives the same stubs), readable (a property's value is its name where the schema
 allows), and never silently wrong (a schema no generated value satisfies is an
 :class:`InputError` asking for an example). It also derives the awkward variants
 the ``edge_data`` and ``drift`` faults serve.
+
+Generation is made for real-world specs: ``oneOf`` gets a value only one branch
+accepts (a branch's required properties alone when its full value is accepted by
+several), a ``discriminator`` gets its property set to the chosen mapping key,
+``allOf`` parts are merged, recursive schemas end (an optional property or array
+that would recurse is left out or empty, a nullable one is null, and anything else
+stops at a bounded depth), and a response never contains ``writeOnly`` properties
+(a request never ``readOnly`` ones), examples from the spec included.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from .._documents import split_pointer
 from .._errors import InputError
 from .._openapi import Schema, Spec
 
@@ -31,6 +41,7 @@ _FORMATS = {
     "idn-email": "user@example.com",
     "uri": "https://example.com/",
     "uri-reference": "https://example.com/",
+    "uri-template": "https://example.com/",
     "iri": "https://example.com/",
     "iri-reference": "https://example.com/",
     "url": "https://example.com/",
@@ -44,6 +55,7 @@ _FORMATS = {
     "password": "password",
     "duration": "PT1S",
     "json-pointer": "/a",
+    "relative-json-pointer": "0",
     "regex": ".*",
 }
 _MAX_DEPTH = 12
@@ -56,6 +68,20 @@ _CANDIDATES = (
 EDGE_TEXT = "Zoë Łukasz 日本語 العربية 👋🏽 emoji 🎉 ẞ Ω ≠ ∑ — “quotes” "
 
 _Node = tuple[Any, str, str]  # a schema node, its pointer, its source file
+_Key = tuple[str, str]  # a schema's source file and pointer: what recursion is detected on
+_COMPONENTS = "#/components/schemas/"
+_ANNOTATIONS = {
+    "description",
+    "title",
+    "nullable",
+    "example",
+    "examples",
+    "deprecated",
+    "externalDocs",
+}
+
+
+_NONE = object()
 
 
 class GenerationError(Exception):
@@ -63,11 +89,27 @@ class GenerationError(Exception):
 
 
 @dataclass(frozen=True)
+class _Mode:
+    """How a value is generated."""
+
+    use_examples: bool
+    response: bool
+    """Leave out ``writeOnly`` properties (a response), else ``readOnly`` ones (a request)."""
+    sparse: bool = False
+    """Required properties only, arrays as short as allowed."""
+
+
+@dataclass(frozen=True)
 class _Shape:
-    """An object schema with ``allOf`` merged: its properties and required names."""
+    """An object schema with ``allOf`` merged: its properties and what else constrains it."""
 
     properties: dict[str, _Node]
     required: tuple[str, ...]
+    extra: _Node | None = None
+    """The ``additionalProperties`` schema, when one is given."""
+    min_properties: int = 0
+    names: dict[str, Any] | None = None
+    """The ``propertyNames`` schema, when one is given."""
 
 
 class Values:
@@ -75,6 +117,9 @@ class Values:
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
+        # $ref nodes of the spec's documents -> (the node, what it resolves to); the node
+        # is kept so that its id cannot be reused by another object.
+        self._targets: dict[tuple[int, str], tuple[Any, _Node]] = {}
 
     # -- examples --------------------------------------------------------------------------
 
@@ -83,28 +128,61 @@ class Values:
     ) -> Any:
         """The first of ``examples`` that validates, else a generated value that does.
 
-        Raises :class:`InputError` at the schema when nothing valid can be generated.
+        Properties a response (``response``) or request may not contain are left out of
+        examples too. Raises :class:`InputError` at the schema when nothing valid can be
+        generated.
         """
         validator = self.spec.validator(schema, response=response)
+        node = (schema.node, schema.pointer, schema.source)
         for candidate in examples:
-            if validator.is_valid(candidate):
-                return candidate
+            shown = self._visible(candidate, node, response, 0)
+            if validator.is_valid(shown):
+                return shown
         tried = None
-        for use_examples in (True, False):
+        problem = ""
+        root = self._resolve(node)
+        for mode in (
+            _Mode(use_examples=True, response=response),
+            _Mode(use_examples=False, response=response),
+            _Mode(use_examples=False, response=response, sparse=True),
+        ):
             try:
-                value = self._generate(
-                    (schema.node, schema.pointer, schema.source), use_examples, 0, None
-                )
-            except GenerationError:
+                value = self._generate(node, mode, 0, None, frozenset({(root[2], root[1])}))
+            except GenerationError as exc:
+                problem = str(exc)
                 continue
             if validator.is_valid(value):
                 return value
-            tried = value
-        detail = ""
+            tried = value if tried is None else tried
+        detail = f": {problem}" if problem else ""
         if tried is not None:
             first = next(iter(validator.iter_errors(tried)), None)
             detail = f": {first.message}" if first is not None else ""
         raise self._error(schema, f"cannot generate a value for this schema{detail}")
+
+    def structured(self, schema: Schema) -> bool:
+        """Whether every value ``schema`` accepts is a JSON object or array (so is any
+        value :meth:`example` gives): its type says so, or every branch's does."""
+        return self._structured((schema.node, schema.pointer, schema.source), 0)
+
+    def _structured(self, node: _Node, depth: int) -> bool:
+        data, pointer, source = self._resolve(node)
+        if depth > _MAX_DEPTH or not isinstance(data, dict) or _nullable(data):
+            return False
+        for key in ("oneOf", "anyOf"):
+            if isinstance(data.get(key), list):
+                branches = [(b, f"{pointer}/{key}/{i}", source) for i, b in enumerate(data[key])]
+                if all(self._structured(b, depth + 1) for b in branches):
+                    return True
+        kind = data.get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if kinds and all(k in ("object", "array") for k in kinds):
+            return True
+        parts = data.get("allOf")
+        return isinstance(parts, list) and any(
+            self._structured((part, f"{pointer}/allOf/{i}", source), depth + 1)
+            for i, part in enumerate(parts)
+        )
 
     def is_valid(self, schema: Schema, value: Any, *, response: bool = True) -> bool:
         """Whether ``value`` validates against ``schema``."""
@@ -122,45 +200,69 @@ class Values:
         )
 
     def _resolve(self, node: _Node) -> _Node:
-        return self.spec.resolve(node[0], node[1], node[2])
+        data = node[0]
+        if not isinstance(data, dict) or "$ref" not in data:
+            return node
+        key = (id(data), node[2])
+        cached = self._targets.get(key)
+        if cached is None or cached[0] is not data:
+            cached = (data, self.spec.resolve(data, node[1], node[2]))
+            self._targets[key] = cached
+        return cached[1]
 
-    def _generate(self, node: _Node, use_examples: bool, depth: int, name: str | None) -> Any:
+    def _accepts(self, node: _Node, value: Any, response: bool) -> bool:
+        """Whether the schema at ``node`` (a node of the spec) accepts ``value``."""
+        data, pointer, source = node
+        return self.is_valid(Schema(data, source, pointer), value, response=response)
+
+    # -- generation --------------------------------------------------------------------------
+
+    def _generate(
+        self, node: _Node, mode: _Mode, depth: int, name: str | None, stack: frozenset[_Key]
+    ) -> Any:
         if depth > _MAX_DEPTH:
-            raise GenerationError("schema nests too deep (a required circular reference?)")
-        data, pointer, source = self._resolve(node)
+            raise GenerationError(
+                f"it nests deeper than {_MAX_DEPTH} levels "
+                "(a required property that refers back to its own schema?)"
+            )
+        data, pointer, source = resolved = self._resolve(node)
+        if isinstance(data, bool):  # OpenAPI 3.1: true accepts anything, false nothing
+            if data:
+                return _string({}, name)
+            raise GenerationError("the schema is false: it accepts nothing")
         if not isinstance(data, dict):
-            return "value" if data is not False else None
+            return _string({}, name)
+        if data is not node[0]:  # reached through a $ref
+            key = (source, pointer)
+            if key in stack:
+                if _nullable(data):
+                    return None
+                if _type_of(data) == "array" and not data.get("minItems"):
+                    return []
+            stack = stack | {key}
         if "const" in data:
             return data["const"]
-        if use_examples:
-            if "example" in data:
-                return data["example"]
-            if isinstance(data.get("examples"), list) and data["examples"]:
-                return data["examples"][0]
-            if "default" in data:
-                return data["default"]
+        if mode.use_examples:
+            given = _given_example(data)
+            if given is not _NONE:
+                return self._visible(given, resolved, mode.response, 0)
         if isinstance(data.get("enum"), list) and data["enum"]:
             non_null = [v for v in data["enum"] if v is not None]
             return non_null[0] if non_null else None
-        for key in ("oneOf", "anyOf"):
-            if isinstance(data.get(key), list) and data[key]:
-                first = (data[key][0], f"{pointer}/{key}/0", source)
-                return self._generate(first, use_examples, depth + 1, name)
-        kind = _type_of(data)
-        if "allOf" in data and kind in (None, "object"):
-            return self._object((data, pointer, source), use_examples, depth)
-        if "allOf" in data:
-            return self._generate(
-                (data["allOf"][0], f"{pointer}/allOf/0", source), use_examples, depth + 1, name
-            )
-        if kind == "object":
-            return self._object((data, pointer, source), use_examples, depth)
+        for key_word in ("oneOf", "anyOf"):
+            if isinstance(data.get(key_word), list) and data[key_word]:
+                return self._alternatives(resolved, key_word, mode, depth, name, stack)
+        parts = self._parts(resolved, stack)
+        kind = next((k for k in (_type_of(p[0]) for p in parts) if k is not None), None)
+        if kind == "object" or (kind is None and any(_object_like(p[0]) for p in parts)):
+            return self._object(parts, mode, depth, stack)
+        if len(parts) > 1:  # allOf of scalars: every part's constraints at once
+            merged: dict[str, Any] = {}
+            for part in parts:
+                merged.update(part[0])
+            data = merged
         if kind == "array":
-            count = max(int(data.get("minItems", 0)), 1)
-            if "maxItems" in data:
-                count = min(count, int(data["maxItems"]))
-            items = (data.get("items", {}), f"{pointer}/items", source)
-            return [self._generate(items, use_examples, depth + 1, name) for _ in range(count)]
+            return self._array((data, pointer, source), mode, depth, name, stack)
         if kind in ("integer", "number"):
             return _number(data, kind == "integer")
         if kind == "boolean":
@@ -171,46 +273,253 @@ class Values:
             return _string(data, name)
         raise GenerationError(f"unknown type {kind!r}")
 
-    def _object(self, node: _Node, use_examples: bool, depth: int) -> Any:
+    def _alternatives(
+        self,
+        node: _Node,
+        key: str,
+        mode: _Mode,
+        depth: int,
+        name: str | None,
+        stack: frozenset[_Key],
+    ) -> Any:
+        """A value for ``oneOf``/``anyOf`` that the whole schema accepts.
+
+        Each branch (with the schema's other keywords) is tried, non-recursive and
+        non-null ones first, with its full value and then with its required parts only:
+        a ``oneOf`` value must not be accepted by two branches. With a discriminator the
+        branches are its mapping's, and its property is set to the mapping key.
+        """
         data, pointer, source = node
-        shape = self._shape(node)
-        out: dict[str, Any] = {}
-        for prop, prop_node in shape.properties.items():
-            if prop in shape.required or depth < _OPTIONAL_DEPTH:
+        base = ({k: v for k, v in data.items() if k not in (key, "discriminator")}, pointer, source)
+        options = self._discriminated(node, key) or [
+            (None, (branch, f"{pointer}/{key}/{index}", source))
+            for index, branch in enumerate(data[key])
+        ]
+        options.sort(key=lambda option: self._branch_rank(option[1], stack))
+        prop = _discriminator_property(data)
+        first: Any = None
+        for value, branch in options:
+            for sparse in dict.fromkeys((mode.sparse, True)):
                 try:
-                    out[prop] = self._generate(prop_node, use_examples, depth + 1, prop)
+                    candidate = self._generate_branch(
+                        base, branch, replace(mode, sparse=sparse), depth + 1, name, stack
+                    )
                 except GenerationError:
-                    if prop in shape.required:
-                        raise
-        for prop in shape.required:
-            if prop not in out:  # required but not described: any value will do
-                out[prop] = prop
-        wanted = int(data.get("minProperties", 0))
-        extra = data.get("additionalProperties")
-        names = data.get("propertyNames") if isinstance(data.get("propertyNames"), dict) else {}
-        for index in range(wanted - len(out)):
-            key = _string(names, None) if names.get("pattern") else f"key{index + 1}"
-            if isinstance(extra, dict):
-                extra_node = (extra, f"{pointer}/additionalProperties", source)
-                out[key] = self._generate(extra_node, use_examples, depth + 1, key)
-            else:
-                out[key] = key
+                    continue
+                if value is not None:
+                    if not isinstance(candidate, dict):
+                        continue
+                    candidate = {**candidate, str(prop): value}
+                if self._accepts(node, candidate, mode.response):
+                    return candidate
+                first = candidate if first is None else first
+        if first is None:
+            raise GenerationError(f"no branch of {key} gives a value")
+        return first
+
+    def _generate_branch(
+        self,
+        base: _Node,
+        branch: _Node,
+        mode: _Mode,
+        depth: int,
+        name: str | None,
+        stack: frozenset[_Key],
+    ) -> Any:
+        """A value for a branch together with the keywords beside its ``oneOf`` (``base``)."""
+        if all(k in _ANNOTATIONS for k in base[0]):
+            return self._generate(branch, mode, depth, name, stack)
+        everything = [*self._parts(base, stack), *self._parts(branch, stack)]
+        if any(_type_of(p[0]) == "object" or _object_like(p[0]) for p in everything):
+            return self._object(everything, mode, depth, stack)
+        return self._generate(branch, mode, depth, name, stack)
+
+    def _discriminated(self, node: _Node, key: str) -> list[tuple[str | None, _Node]]:
+        """``(property value, schema)`` options of a discriminator, in mapping order."""
+        data, pointer, source = node
+        prop = _discriminator_property(data)
+        if prop is None:
+            return []
+        mapping = data["discriminator"].get("mapping")
+        options: list[tuple[str | None, _Node]] = []
+        targets: set[str] = set()
+        if isinstance(mapping, dict):
+            for value, ref in mapping.items():
+                if not isinstance(ref, str):
+                    continue
+                target = ref if "/" in ref or "#" in ref else _COMPONENTS + ref
+                targets.add(target)
+                where = f"{pointer}/discriminator/mapping/{_escape(str(value))}"
+                options.append((str(value), ({"$ref": target}, where, source)))
+        for index, branch in enumerate(data[key]):
+            ref = branch.get("$ref") if isinstance(branch, dict) else None
+            if isinstance(ref, str) and ref.startswith(_COMPONENTS) and ref not in targets:
+                value = ref.rsplit("/", 1)[-1]
+                options.append((value, (branch, f"{pointer}/{key}/{index}", source)))
+        return options
+
+    def _branch_rank(self, branch: _Node, stack: frozenset[_Key]) -> tuple[bool, bool]:
+        data, pointer, source = self._resolve(branch)
+        recursive = data is not branch[0] and (source, pointer) in stack
+        return (recursive, isinstance(data, dict) and _type_of(data) == "null")
+
+    def _parts(self, node: _Node, stack: frozenset[_Key]) -> list[_Node]:
+        """The schema and its ``allOf`` parts (resolved, flattened), the schema first."""
+        data, pointer, source = self._resolve(node)
+        if not isinstance(data, dict):
+            return [(data, pointer, source)]
+        if not isinstance(data.get("allOf"), list):
+            return [(data, pointer, source)]
+        own = {k: v for k, v in data.items() if k != "allOf"}
+        out = [(own, pointer, source)]
+        for index, part in enumerate(data["allOf"]):
+            target = self._resolve((part, f"{pointer}/allOf/{index}", source))
+            if (target[2], target[1]) in stack:
+                continue  # an allOf cycle adds nothing new
+            out.extend(self._parts(target, stack | {(target[2], target[1])}))
         return out
 
-    def _shape(self, node: _Node) -> _Shape:
-        data, pointer, source = self._resolve(node)
+    def _object(
+        self, parts: list[_Node], mode: _Mode, depth: int, stack: frozenset[_Key]
+    ) -> dict[str, Any]:
+        shape = self._shape(parts)
+        out: dict[str, Any] = {}
+        for prop, prop_node in shape.properties.items():
+            required = prop in shape.required
+            target, t_pointer, t_source = self._resolve(prop_node)
+            if _hidden(prop_node[0], mode.response) or _hidden(target, mode.response):
+                continue
+            if not required and (mode.sparse or depth >= _OPTIONAL_DEPTH):
+                continue
+            if not required and target is not prop_node[0] and (t_source, t_pointer) in stack:
+                continue  # an optional property that recurses is left out
+            try:
+                out[prop] = self._generate(prop_node, mode, depth + 1, prop, stack)
+            except GenerationError:
+                if not required:
+                    continue
+                if not _nullable(target):
+                    raise
+                out[prop] = None
+        for prop in shape.required:
+            if prop not in out and prop not in shape.properties:
+                out[prop] = prop  # required but not described: any value will do
+        names = shape.names or {}
+        for index in range(shape.min_properties - len(out)):
+            key = _string(names, None) if names.get("pattern") else f"key{index + 1}"
+            if shape.extra is not None:
+                out[key] = self._generate(shape.extra, mode, depth + 1, key, stack)
+            else:
+                out[key] = key
+        discriminated = self._own_discriminator(parts)
+        if discriminated is not None and discriminated[0] in out:
+            out[discriminated[0]] = discriminated[1]
+        return out
+
+    def _own_discriminator(self, parts: list[_Node]) -> tuple[str, str] | None:
+        """``(property, value)`` naming the schema itself where a part has a discriminator.
+
+        The value is the mapping key that refers to the schema, else (no mapping entry)
+        the schema's component name.
+        """
+        own_pointer = parts[0][1]
+        for data, _, _ in parts:
+            prop = _discriminator_property(data) if isinstance(data, dict) else None
+            if prop is None:
+                continue
+            mapping = data["discriminator"].get("mapping")
+            for value, ref in mapping.items() if isinstance(mapping, dict) else ():
+                if isinstance(ref, str) and ref.partition("#")[2] == own_pointer:
+                    return prop, str(value)
+            if own_pointer.startswith(_COMPONENTS[1:]) and own_pointer.count("/") == 3:
+                return prop, split_pointer(own_pointer)[-1]
+        return None
+
+    def _array(
+        self,
+        node: _Node,
+        mode: _Mode,
+        depth: int,
+        name: str | None,
+        stack: frozenset[_Key],
+    ) -> list[Any]:
+        data, pointer, source = node
+        items = data.get("items", {})
+        if isinstance(items, list):  # tuple validation (Swagger 2.0 / OpenAPI 3.0)
+            return [
+                self._generate((item, f"{pointer}/items/{i}", source), mode, depth + 1, name, stack)
+                for i, item in enumerate(items)
+            ]
+        low = int(data.get("minItems", 0))
+        items_node = (items, f"{pointer}/items", source)
+        target, t_pointer, t_source = self._resolve(items_node)
+        recursive = target is not items and (t_source, t_pointer) in stack
+        count = low if (recursive or mode.sparse) else max(low, 1)
+        if "maxItems" in data:
+            count = min(count, int(data["maxItems"]))
+        out = []
+        for index in range(count):
+            item_name = name if index == 0 or name is None else f"{name}{index + 1}"
+            out.append(self._generate(items_node, mode, depth + 1, item_name, stack))
+        return out
+
+    def _shape(self, parts: list[_Node]) -> _Shape:
         properties: dict[str, _Node] = {}
         required: list[str] = []
+        extra: _Node | None = None
+        min_properties = 0
+        names: dict[str, Any] | None = None
+        for data, pointer, source in parts:
+            if not isinstance(data, dict):
+                continue
+            for prop, schema in (data.get("properties") or {}).items():
+                properties.setdefault(
+                    prop, (schema, f"{pointer}/properties/{_escape(prop)}", source)
+                )
+            required.extend(r for r in data.get("required") or [] if r not in required)
+            if isinstance(data.get("additionalProperties"), dict) and extra is None:
+                extra = (data["additionalProperties"], f"{pointer}/additionalProperties", source)
+            min_properties = max(min_properties, int(data.get("minProperties", 0)))
+            if isinstance(data.get("propertyNames"), dict):
+                names = data["propertyNames"]
+        return _Shape(properties, tuple(required), extra, min_properties, names)
+
+    # -- what a response (or request) may show -----------------------------------------------
+
+    def _visible(self, value: Any, node: _Node, response: bool, depth: int) -> Any:
+        """``value`` without the properties its schema hides from a response (or request)."""
+        if depth > _MAX_DEPTH * 2 or not isinstance(value, dict | list):
+            return value
+        data, pointer, source = self._resolve(node)
         if not isinstance(data, dict):
-            return _Shape({}, ())
-        for index, part in enumerate(data.get("allOf") or []):
-            sub = self._shape((part, f"{pointer}/allOf/{index}", source))
-            properties.update(sub.properties)
-            required.extend(r for r in sub.required if r not in required)
-        for prop, schema in (data.get("properties") or {}).items():
-            properties[prop] = (schema, f"{pointer}/properties/{_escape(prop)}", source)
-        required.extend(r for r in data.get("required") or [] if r not in required)
-        return _Shape(properties, tuple(required))
+            return value
+        if isinstance(value, list):
+            items = data.get("items")
+            if not isinstance(items, dict):
+                return value
+            return [
+                self._visible(v, (items, f"{pointer}/items", source), response, depth + 1)
+                for v in value
+            ]
+        parts = self._parts((data, pointer, source), frozenset())
+        for branching in ("oneOf", "anyOf"):
+            for part in list(parts):
+                for index, branch in enumerate(part[0].get(branching) or []):
+                    where = (branch, f"{part[1]}/{branching}/{index}", part[2])
+                    parts.extend(self._parts(where, frozenset()))
+        shape = self._shape(parts)
+        out = {}
+        for key, item in value.items():
+            prop_node = shape.properties.get(key)
+            if prop_node is None:
+                out[key] = (
+                    self._visible(item, shape.extra, response, depth + 1) if shape.extra else item
+                )
+                continue
+            if _hidden(prop_node[0], response) or _hidden(self._resolve(prop_node)[0], response):
+                continue
+            out[key] = self._visible(item, prop_node, response, depth + 1)
+        return out
 
     # -- fault variants --------------------------------------------------------------------
 
@@ -238,7 +547,7 @@ class Values:
         if not isinstance(data, dict) or "oneOf" in data or "anyOf" in data:
             return value
         if isinstance(value, dict):
-            shape = self._shape((data, pointer, source))
+            shape = self._shape(self._parts((data, pointer, source), frozenset()))
             out = {}
             for key, item in value.items():
                 if mode == "sparse" and key not in shape.required:
@@ -281,7 +590,9 @@ class Values:
 
     def _drift_target(self, body: dict[str, Any], schema: Schema | None) -> str | None:
         if schema is not None:
-            shape = self._shape((schema.node, schema.pointer, schema.source))
+            shape = self._shape(
+                self._parts((schema.node, schema.pointer, schema.source), frozenset())
+            )
             for name in shape.required:
                 if name in body and isinstance(body[name], str):
                     return name
@@ -306,6 +617,47 @@ def _type_of(data: dict[str, Any]) -> str | None:
     if "items" in data:
         return "array"
     return None
+
+
+def _object_like(data: Any) -> bool:
+    return isinstance(data, dict) and any(
+        k in data for k in ("properties", "required", "additionalProperties", "minProperties")
+    )
+
+
+def _nullable(data: Any) -> bool:
+    """Whether the schema accepts null (3.0 ``nullable``, 3.1 ``type: [..., null]``, 2.0
+    ``x-nullable``)."""
+    if not isinstance(data, dict):
+        return data is True
+    kind = data.get("type")
+    return (
+        data.get("nullable") is True
+        or data.get("x-nullable") is True
+        or kind == "null"
+        or (isinstance(kind, list) and "null" in kind)
+        or (isinstance(data.get("enum"), list) and None in data["enum"])
+    )
+
+
+def _given_example(data: dict[str, Any]) -> Any:
+    """The schema's own ``example``, first of ``examples`` or ``default``; else ``_NONE``."""
+    if "example" in data:
+        return data["example"]
+    if isinstance(data.get("examples"), list) and data["examples"]:
+        return data["examples"][0]
+    return data.get("default", _NONE)
+
+
+def _hidden(data: Any, response: bool) -> bool:
+    """Whether a property with this schema is left out of a response (or of a request)."""
+    return isinstance(data, dict) and data.get("writeOnly" if response else "readOnly") is True
+
+
+def _discriminator_property(data: dict[str, Any]) -> str | None:
+    found = data.get("discriminator")
+    prop = found.get("propertyName") if isinstance(found, dict) else None
+    return prop if isinstance(prop, str) else None
 
 
 def _number(data: dict[str, Any], integer: bool) -> int | float:
@@ -374,6 +726,7 @@ def _escape(key: str) -> str:
 # -- strings for a regular expression ------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def regex_example(pattern: str, min_length: int = 0, max_length: int | None = None) -> str | None:
     """A string that ``pattern`` matches (search semantics, as JSON Schema), within the bounds.
 
