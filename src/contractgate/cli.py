@@ -1,7 +1,8 @@
 """The ``contractgate`` command: a thin layer that maps options onto library calls.
 
-Each command lives in its own module under ``contractgate._commands`` and registers
-itself on :data:`app`; this module holds what they share: the global options, finding
+Each command lives in its own module under ``contractgate._commands`` and is imported
+only when it runs (``contractgate verify`` does not pay for schemathesis or
+Mountebank's client); this module holds what they share: the global options, finding
 and loading the configuration, the consoles, JSON output and the mapping from
 exceptions to exit codes (0 passed, 1 a contract failed, 2 bad input or usage,
 3 a tool or server contractgate drives failed). No traceback reaches the user.
@@ -9,12 +10,13 @@ exceptions to exit codes (0 passed, 1 a contract failed, 2 bad input or usage,
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,8 +26,37 @@ from . import __version__
 from ._config import CONFIG_NAME, Config, find_config, load_config
 from ._errors import EXIT_INPUT, EXIT_SETUP, ContractgateError, InputError
 
+if TYPE_CHECKING:
+    from typer._click.core import Command, Context  # typer vendors click; types only
+
+# Command modules, each defining ``register(app)``, in the order ``--help`` lists them.
+_COMMANDS: tuple[str, ...] = ("lint", "check", "stub", "diff", "verify", "fuzz", "gate")
+
+
+@functools.cache
+def _command(name: str) -> Command:
+    """The click command ``name``, its module imported and registered on first use."""
+    scratch = typer.Typer(rich_markup_mode="rich")
+    scratch.callback()(lambda: None)  # a callback makes the scratch app a group
+    importlib.import_module(f"contractgate._commands.{name}").register(scratch)
+    group = typer.main.get_command(scratch)
+    assert isinstance(group, typer.core.TyperGroup)
+    return group.commands[name]
+
+
+class _LazyGroup(typer.core.TyperGroup):
+    """The root group: knows the command names, imports a command when it is asked for."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        return _command(cmd_name) if cmd_name in _COMMANDS else None
+
+
 app = typer.Typer(
     name="contractgate",
+    cls=_LazyGroup,
     help=(
         "Contract testing and service virtualization from OpenAPI specs and Pact files.\n\n"
         "Exit codes: 0 passed, 1 a contract failed, 2 bad input or usage, "
@@ -36,9 +67,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-
-# Command modules, each defining ``register(app)``; one line per command.
-_COMMAND_MODULES: tuple[str, ...] = ("lint",)
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -76,6 +104,12 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"contractgate {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
@@ -89,24 +123,18 @@ def _root(
         ),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_version
+        ),
     ] = False,
 ) -> None:
-    if version:
-        console.print(f"contractgate {__version__}")
-        raise typer.Exit(0)
     ctx.obj = State(config)
-
-
-def _load_commands() -> None:
-    for name in _COMMAND_MODULES:
-        importlib.import_module(f"contractgate._commands.{name}").register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
-    _load_commands()
     try:
         result = app(args=argv, standalone_mode=False)
     except ContractgateError as exc:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from contractgate import cli
 from contractgate.cli import main
 
 CORPUS = Path(__file__).resolve().parents[1] / "lint_corpus"
@@ -229,15 +228,6 @@ CASES = [
         severity="warning",
     ),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _commands_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``cli.main`` registers every command again on each call, so over this module's many
-    calls the app would grow and each run get slower: load the commands once."""
-    if not cli.app.registered_commands:
-        cli._load_commands()
-    monkeypatch.setattr(cli, "_load_commands", lambda: None)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

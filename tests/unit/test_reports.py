@@ -41,7 +41,8 @@ def sample_result() -> GateResult:
                     Case(
                         "get prefs <b>",
                         Status.FAILED,
-                        "response body /push: the pact expects a string, the spec promises a boolean",
+                        "response body /push: the pact expects a string, "
+                        "the spec promises a boolean",
                         consumer="orchestrator",
                         details={"pact_pointer": "/interactions/1/response/body/push"},
                     ),
