@@ -3,7 +3,8 @@
 Each provider's interactions are a table of `Case`s. Every case is checked on
 its own (a one-interaction Pact served by Pact's mock server and driven by the
 real client), and the contract file is generated from the whole table, so no
-test depends on another or on test order.
+test depends on another or on test order. A test module holds the table and
+takes its tests from `contract_tests`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from pact.match import AbstractMatcher
 
 from notifyhub.orchestrator import (
     Clients,
+    RateLimited,
     RetryPolicy,
     ServiceConfig,
+    ServiceError,
     ServicesConfig,
+    Unavailable,
     build_clients,
 )
 
@@ -60,6 +64,25 @@ def problem(status: int, title: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+Exercise = Callable[[Clients], None]
+"""Drives the real client against the mock server and checks what it returns."""
+
+
+def expect_error(
+    error: type[ServiceError], call: Callable[[Clients], object], **attributes: object
+) -> Exercise:
+    """An exercise in which `call` raises `error`, whose `attributes` have the given values."""
+
+    def exercise(clients: Clients) -> None:
+        with pytest.raises(error) as caught:
+            call(clients)
+        for name, expected in attributes.items():
+            actual = getattr(caught.value, name)
+            assert actual == expected, f"{error.__name__}.{name}: {actual!r} != {expected!r}"
+
+    return exercise
+
+
 @dataclass(frozen=True)
 class Case:
     """One interaction: the request the client sends and the response it handles.
@@ -72,11 +95,51 @@ class Case:
     method: str
     path: str
     status: int
-    exercise: Callable[[Clients], None]
+    exercise: Exercise
     response: Mapping[str, Any] | None = None
     request: Mapping[str, Any] | None = None
     query: Mapping[str, str] = field(default_factory=dict)
     response_headers: Mapping[str, AbstractMatcher[str]] = field(default_factory=dict)
+
+
+# The faults every provider injects the same way (provider states of `notifyhub.providers`).
+
+
+def rate_limited_case(
+    *,
+    description: str,
+    method: str,
+    path: str,
+    call: Callable[[Clients], object],
+    request: Mapping[str, Any] | None = None,
+) -> Case:
+    """`call` while the provider's rate limit is exhausted: a 429 with `Retry-After: 1`."""
+    return Case(
+        description=description,
+        state="the rate limit is exhausted",
+        method=method,
+        path=path,
+        request=request,
+        status=429,
+        response_headers={"Retry-After": RETRY_AFTER},
+        response=problem(429, "Too Many Requests"),
+        exercise=expect_error(RateLimited, call, retry_after=1.0),
+    )
+
+
+def unavailable_case(
+    *, service: str, description: str, method: str, path: str, call: Callable[[Clients], object]
+) -> Case:
+    """`call` while `service` (e.g. "user service") is unavailable: a 503."""
+    return Case(
+        description=description,
+        state=f"the {service} is unavailable",
+        method=method,
+        path=path,
+        status=503,
+        response=problem(503, "Service Unavailable"),
+        exercise=expect_error(Unavailable, call, status=503),
+    )
 
 
 def _declare(pact: Pact, case: Case) -> None:
@@ -149,3 +212,19 @@ def check_contract(provider: str, cases: Sequence[Case], scratch: Path) -> None:
             f"and review the change before committing.\n{shown}",
             pytrace=False,
         )
+
+
+def contract_tests(
+    provider: str, cases: Sequence[Case]
+) -> tuple[Callable[[Case], None], Callable[[Path], None]]:
+    """The two tests of a provider's contract, for its test module to bind as
+    ``test_interaction, test_committed_contract_is_current = contract_tests(...)``."""
+
+    @pytest.mark.parametrize("case", cases, ids=lambda case: case.description)
+    def test_interaction(case: Case) -> None:
+        verify_case(provider, case)
+
+    def test_committed_contract_is_current(tmp_path: Path) -> None:
+        check_contract(provider, cases, tmp_path)
+
+    return test_interaction, test_committed_contract_is_current

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from orchestrator_pacts import (
-    RETRY_AFTER,
     Case,
-    check_contract,
+    contract_tests,
+    expect_error,
     locale,
     problem,
+    rate_limited_case,
     timestamp,
-    verify_case,
+    unavailable_case,
 )
 from pact import match
 
@@ -23,9 +23,7 @@ from notifyhub.orchestrator import (
     Forbidden,
     MissingVariables,
     NotFound,
-    RateLimited,
     RenderedMessage,
-    Unavailable,
 )
 
 pytestmark = pytest.mark.consumer
@@ -76,34 +74,6 @@ def render_push(clients: Clients) -> None:
     message = clients.templates.render("order_shipped", {"order_id": "o-1001"})
     assert (message.channel, message.subject) == (Channel.PUSH, None)
     assert message.body == "Your order o-1001 has shipped."
-
-
-def unknown_template(clients: Clients) -> None:
-    with pytest.raises(NotFound):
-        clients.templates.get_template("nope")
-
-
-def restricted_template(clients: Clients) -> None:
-    with pytest.raises(Forbidden):
-        clients.templates.get_template("internal_audit")
-
-
-def missing_variables(clients: Clients) -> None:
-    with pytest.raises(MissingVariables) as caught:
-        clients.templates.render("welcome", {}, locale="en")
-    assert caught.value.missing_variables == ("name",)
-
-
-def rate_limited(clients: Clients) -> None:
-    with pytest.raises(RateLimited) as caught:
-        clients.templates.render("welcome", WELCOME_VARIABLES, locale="en")
-    assert caught.value.retry_after == 1.0
-
-
-def unavailable(clients: Clients) -> None:
-    with pytest.raises(Unavailable) as caught:
-        clients.templates.get_template("welcome")
-    assert caught.value.status == 503
 
 
 CASES = [
@@ -189,7 +159,7 @@ CASES = [
         path="/v1/templates/nope",
         status=404,
         response=problem(404, "Not Found"),
-        exercise=unknown_template,
+        exercise=expect_error(NotFound, lambda clients: clients.templates.get_template("nope")),
     ),
     Case(
         description="a request for a restricted template",
@@ -198,7 +168,9 @@ CASES = [
         path="/v1/templates/internal_audit",
         status=403,
         response=problem(403, "Forbidden"),
-        exercise=restricted_template,
+        exercise=expect_error(
+            Forbidden, lambda clients: clients.templates.get_template("internal_audit")
+        ),
     ),
     Case(
         description="a request to render welcome without its variables",
@@ -212,35 +184,26 @@ CASES = [
             "Unprocessable Content",
             missing_variables=match.each_like(variable_name("name"), min=1),
         ),
-        exercise=missing_variables,
+        exercise=expect_error(
+            MissingVariables,
+            lambda clients: clients.templates.render("welcome", {}, locale="en"),
+            missing_variables=("name",),
+        ),
     ),
-    Case(
+    rate_limited_case(
         description="a request to render while rate limited",
-        state="the rate limit is exhausted",
         method="POST",
         path="/v1/templates/welcome/render",
         request={"variables": WELCOME_VARIABLES, "locale": "en"},
-        status=429,
-        response_headers={"Retry-After": RETRY_AFTER},
-        response=problem(429, "Too Many Requests"),
-        exercise=rate_limited,
+        call=lambda clients: clients.templates.render("welcome", WELCOME_VARIABLES, locale="en"),
     ),
-    Case(
+    unavailable_case(
+        service="template service",
         description="a request for a template while the service is unavailable",
-        state="the template service is unavailable",
         method="GET",
         path="/v1/templates/welcome",
-        status=503,
-        response=problem(503, "Service Unavailable"),
-        exercise=unavailable,
+        call=lambda clients: clients.templates.get_template("welcome"),
     ),
 ]
 
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.description)
-def test_interaction(case: Case) -> None:
-    verify_case(PROVIDER, case)
-
-
-def test_committed_contract_is_current(tmp_path: Path) -> None:
-    check_contract(PROVIDER, CASES, tmp_path)
+test_interaction, test_committed_contract_is_current = contract_tests(PROVIDER, CASES)

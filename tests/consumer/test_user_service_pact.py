@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from orchestrator_pacts import (
-    RETRY_AFTER,
     Case,
-    check_contract,
+    contract_tests,
+    expect_error,
     locale,
     problem,
+    rate_limited_case,
     timestamp,
-    verify_case,
+    unavailable_case,
 )
 from pact import match
 
@@ -23,8 +23,6 @@ from notifyhub.orchestrator import (
     NotFound,
     PreferencesUpdate,
     QuietHours,
-    RateLimited,
-    Unavailable,
     User,
     UserPreferences,
 )
@@ -68,28 +66,6 @@ def update_preferences(clients: Clients) -> None:
         quiet_hours=None,
         updated_at=datetime(2025, 3, 2, 8, 15, tzinfo=UTC),
     )
-
-
-def unknown_user(clients: Clients) -> None:
-    with pytest.raises(NotFound):
-        clients.users.get_user("u-9999")
-
-
-def restricted_user(clients: Clients) -> None:
-    with pytest.raises(Forbidden):
-        clients.users.get_user("u-1003")
-
-
-def rate_limited(clients: Clients) -> None:
-    with pytest.raises(RateLimited) as caught:
-        clients.users.get_user("u-1001")
-    assert caught.value.retry_after == 1.0
-
-
-def unavailable(clients: Clients) -> None:
-    with pytest.raises(Unavailable) as caught:
-        clients.users.get_preferences("u-1001")
-    assert caught.value.status == 503
 
 
 CASES = [
@@ -150,7 +126,7 @@ CASES = [
         path="/v1/users/u-9999",
         status=404,
         response=problem(404, "Not Found"),
-        exercise=unknown_user,
+        exercise=expect_error(NotFound, lambda clients: clients.users.get_user("u-9999")),
     ),
     Case(
         description="a request for a restricted user",
@@ -159,34 +135,21 @@ CASES = [
         path="/v1/users/u-1003",
         status=403,
         response=problem(403, "Forbidden"),
-        exercise=restricted_user,
+        exercise=expect_error(Forbidden, lambda clients: clients.users.get_user("u-1003")),
     ),
-    Case(
+    rate_limited_case(
         description="a request for a user while rate limited",
-        state="the rate limit is exhausted",
         method="GET",
         path="/v1/users/u-1001",
-        status=429,
-        response_headers={"Retry-After": RETRY_AFTER},
-        response=problem(429, "Too Many Requests"),
-        exercise=rate_limited,
+        call=lambda clients: clients.users.get_user("u-1001"),
     ),
-    Case(
+    unavailable_case(
+        service="user service",
         description="a request for preferences while the service is unavailable",
-        state="the user service is unavailable",
         method="GET",
         path="/v1/users/u-1001/preferences",
-        status=503,
-        response=problem(503, "Service Unavailable"),
-        exercise=unavailable,
+        call=lambda clients: clients.users.get_preferences("u-1001"),
     ),
 ]
 
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.description)
-def test_interaction(case: Case) -> None:
-    verify_case(PROVIDER, case)
-
-
-def test_committed_contract_is_current(tmp_path: Path) -> None:
-    check_contract(PROVIDER, CASES, tmp_path)
+test_interaction, test_committed_contract_is_current = contract_tests(PROVIDER, CASES)

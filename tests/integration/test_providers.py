@@ -157,22 +157,23 @@ def providers() -> Iterator[dict[str, RunningProvider]]:
         yield running
 
 
-@pytest.fixture
-def users(providers: dict[str, RunningProvider]) -> Iterator[Api]:
-    api = Api(providers["user_provider"], "user u-1001 exists")
+def seeded_api(provider: RunningProvider, reset_state: str) -> Iterator[Api]:
+    """An `Api` on the seed data for one test; the provider must not have logged a traceback."""
+    api = Api(provider, reset_state)
     api.reset()
     yield api
     api.session.close()
     assert "Traceback" not in api.provider.stderr_text()
+
+
+@pytest.fixture
+def users(providers: dict[str, RunningProvider]) -> Iterator[Api]:
+    yield from seeded_api(providers["user_provider"], "user u-1001 exists")
 
 
 @pytest.fixture
 def templates(providers: dict[str, RunningProvider]) -> Iterator[Api]:
-    api = Api(providers["template_provider"], "templates exist")
-    api.reset()
-    yield api
-    api.session.close()
-    assert "Traceback" not in api.provider.stderr_text()
+    yield from seeded_api(providers["template_provider"], "templates exist")
 
 
 @pytest.fixture(params=["users", "templates"])

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
 
-from contractgate.cli import main
+if TYPE_CHECKING:
+    from conftest import CliRun, ConsoleRun
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "diff_corpus"
-CONTRACTGATE = Path(sys.executable).parent / "contractgate"
-
-
-@pytest.fixture(autouse=True)
-def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "80")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def users_copy(tmp_path: Path, edit: object = None) -> Path:
@@ -40,18 +26,10 @@ def users_copy(tmp_path: Path, edit: object = None) -> Path:
     return copy
 
 
-def test_terminal_output_of_a_corpus_case() -> None:
+def test_terminal_output_of_a_corpus_case(run_console_script: ConsoleRun) -> None:
     """The whole output, as a user's terminal at 80 columns shows it (a real process)."""
     case = CORPUS / "response-field-removed"
-    done = subprocess.run(
-        [str(CONTRACTGATE), "diff", str(case / "old.yaml"), str(case / "new.yaml")],
-        cwd=case,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "PACT_DO_NOT_TRACK": "true"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_console_script(["diff", str(case / "old.yaml"), str(case / "new.yaml")], cwd=case)
     old, new = case / "old.yaml", case / "new.yaml"
     assert done.stderr == ""
     assert done.returncode == 0
@@ -76,13 +54,13 @@ def test_terminal_output_of_a_corpus_case() -> None:
 
 
 def test_breaking_change_names_the_consumer_from_the_configuration(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: CliRun
 ) -> None:
     """OLD is the configured spec, so the configured pacts are used without --pact."""
     monkeypatch.chdir(ROOT)
     new = users_copy(tmp_path, "rename")
 
-    code, out, err = run(["diff", "openapi/user-service.yaml", str(new)], capsys)
+    code, out, err = run_cli(["diff", "openapi/user-service.yaml", str(new)])
 
     assert (code, err) == (1, "")
     lines = [line.rstrip() for line in out.splitlines()]
@@ -95,13 +73,11 @@ def test_breaking_change_names_the_consumer_from_the_configuration(
     )
 
 
-def test_json_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_json_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: CliRun) -> None:
     monkeypatch.chdir(ROOT)
     new = users_copy(tmp_path, "rename")
 
-    code, out, _ = run(["diff", "openapi/user-service.yaml", str(new), "--json"], capsys)
+    code, out, _ = run_cli(["diff", "openapi/user-service.yaml", str(new), "--json"])
 
     assert code == 1
     report = json.loads(out)
@@ -135,19 +111,19 @@ def test_json_output(
 
 
 def test_strict_fails_on_a_breaking_change_nobody_relies_on(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, run_cli: CliRun
 ) -> None:
     case = CORPUS / "path-removed"
     args = ["diff", str(case / "old.yaml"), str(case / "new.yaml")]
-    assert run(args, capsys)[0] == 0
-    code, out, _ = run([*args, "--strict"], capsys)
+    assert run_cli(args)[0] == 0
+    code, out, _ = run_cli([*args, "--strict"])
     assert code == 1
     assert out.splitlines()[-1].endswith("failed (breaking changes with --strict)")
 
 
-def test_identical_specs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_identical_specs(run_cli: CliRun) -> None:
     spec = str(ROOT / "openapi" / "template-service.yaml")
-    code, out, _ = run(
+    code, out, _ = run_cli(
         [
             "diff",
             spec,
@@ -155,7 +131,6 @@ def test_identical_specs(capsys: pytest.CaptureFixture[str]) -> None:
             "--pact",
             str(ROOT / "contracts" / "orchestrator-template-service.json"),
         ],
-        capsys,
     )
     assert code == 0
     assert out.splitlines()[1:] == [
@@ -165,14 +140,14 @@ def test_identical_specs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_interactions_the_old_spec_does_not_have_are_listed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, run_cli: CliRun
 ) -> None:
     pact = json.loads((CORPUS / "parameter-made-required-already-sent" / "pact.json").read_text())
     pact["interactions"][0]["request"]["path"] = "/v1/nothing"
     (tmp_path / "pact.json").write_text(json.dumps(pact))
     case = CORPUS / "parameter-made-required-already-sent"
 
-    code, out, _ = run(
+    code, out, _ = run_cli(
         [
             "diff",
             str(case / "old.yaml"),
@@ -180,7 +155,6 @@ def test_interactions_the_old_spec_does_not_have_are_listed(
             "--pact",
             str(tmp_path / "pact.json"),
         ],
-        capsys,
     )
 
     assert code == 0
@@ -232,12 +206,12 @@ GOOD = str(CORPUS / "path-removed" / "old.yaml")
 def test_usage_errors(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    run_cli: CliRun,
     args: list[str],
     message: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(args, capsys)
+    code, out, err = run_cli(args)
     assert code == 2
     assert out == ""
     assert message in err
@@ -257,11 +231,9 @@ def test_usage_errors(
         ),
     ],
 )
-def test_bad_new_spec(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
-) -> None:
+def test_bad_new_spec(tmp_path: Path, run_cli: CliRun, text: str, message: str) -> None:
     new = spec_with(tmp_path, "new.yaml", text)
-    code, out, err = run(["diff", GOOD, new], capsys)
+    code, out, err = run_cli(["diff", GOOD, new])
     assert code == 2
     assert out == ""
     assert message in err
@@ -269,9 +241,9 @@ def test_bad_new_spec(
 
 
 def test_unknown_service_in_configuration(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: CliRun
 ) -> None:
     monkeypatch.chdir(ROOT)
-    code, _, err = run(["diff", "--base", "HEAD", "--service", "user-servic"], capsys)
+    code, _, err = run_cli(["diff", "--base", "HEAD", "--service", "user-servic"])
     assert code == 2
     assert "no service named 'user-servic' (did you mean 'user-service'?)" in err

@@ -11,11 +11,14 @@ import subprocess
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from contractgate.cli import main
 from contractgate.diff import spec_at_ref
+
+if TYPE_CHECKING:
+    from conftest import CliRun
 
 SPEC = """\
 openapi: 3.1.0
@@ -87,26 +90,20 @@ def repo(
     return root
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_unchanged_work_tree_has_no_changes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["diff", "--base", "HEAD", "api/users.yaml", "--pact", "pact.json"], capsys)
+def test_unchanged_work_tree_has_no_changes(repo: Path, run_cli: CliRun) -> None:
+    code, out, _ = run_cli(["diff", "--base", "HEAD", "api/users.yaml", "--pact", "pact.json"])
     assert code == 0
     assert out.splitlines()[:2] == ["users: HEAD:api/users.yaml -> api/users.yaml", "no changes"]
 
 
 def test_change_in_a_referenced_file_is_found_and_temp_files_removed(
-    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repo: Path, tmp_path: Path, run_cli: CliRun
 ) -> None:
     user = repo / "api" / "schemas" / "user.yaml"
     user.write_text(USER.replace("  name:", "  full_name:").replace("id, name", "id, full_name"))
 
-    code, out, _ = run(
-        ["diff", "--base", "HEAD", "api/users.yaml", "--pact", "pact.json", "--json"], capsys
+    code, out, _ = run_cli(
+        ["diff", "--base", "HEAD", "api/users.yaml", "--pact", "pact.json", "--json"]
     )
 
     assert code == 1
@@ -121,33 +118,29 @@ def test_change_in_a_referenced_file_is_found_and_temp_files_removed(
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
-def test_unused_change_passes_unless_strict(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unused_change_passes_unless_strict(repo: Path, run_cli: CliRun) -> None:
     user = repo / "api" / "schemas" / "user.yaml"
     user.write_text(USER.replace("  nickname: {type: string}\n", ""))
     args = ["diff", "--base", "HEAD", "api/users.yaml", "--pact", "pact.json"]
 
-    code, out, _ = run(args, capsys)
+    code, out, _ = run_cli(args)
     assert code == 0
     assert "response.property.removed" in out
     assert "no consumer relies" in out
 
-    code, out, _ = run([*args, "--strict"], capsys)
+    code, out, _ = run_cli([*args, "--strict"])
     assert code == 1
     assert out.rstrip().endswith("failed (breaking changes with --strict)")
 
 
-def test_spec_that_is_new_at_head_is_not_compared(
-    repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_spec_that_is_new_at_head_is_not_compared(repo: Path, run_cli: CliRun) -> None:
     (repo / "api" / "orders.yaml").write_text(SPEC, encoding="utf-8")
-    code, out, _ = run(["diff", "--base", "HEAD", "api/orders.yaml"], capsys)
+    code, out, _ = run_cli(["diff", "--base", "HEAD", "api/orders.yaml"])
     assert code == 0
     assert "the spec is new: it does not exist at HEAD" in out
 
 
-def test_every_configured_service_against_a_revision(
-    repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_every_configured_service_against_a_revision(repo: Path, run_cli: CliRun) -> None:
     (repo / "contractgate.toml").write_text(
         textwrap.dedent(
             """\
@@ -164,7 +157,7 @@ def test_every_configured_service_against_a_revision(
     user = repo / "api" / "schemas" / "user.yaml"
     user.write_text(USER.replace("{type: string}\n  name", "{type: integer}\n  name"))
 
-    code, out, _ = run(["diff", "--base", "HEAD", "--json"], capsys)
+    code, out, _ = run_cli(["diff", "--base", "HEAD", "--json"])
 
     assert code == 1
     results = {r["service"]: r for r in json.loads(out)["results"]}
@@ -172,26 +165,24 @@ def test_every_configured_service_against_a_revision(
     (change,) = results["users"]["changes"]
     assert (change["rule"], change["consumers"]) == ("response.type.changed", ["web"])
 
-    code, out, _ = run(["diff", "--base", "HEAD", "--service", "orders"], capsys)
+    code, out, _ = run_cli(["diff", "--base", "HEAD", "--service", "orders"])
     assert code == 0
     assert out.startswith("orders: HEAD:api/orders.yaml -> api/orders.yaml\n")
 
 
-def test_unknown_revision_is_bad_input(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["diff", "--base", "no-such-branch", "api/users.yaml"], capsys)
+def test_unknown_revision_is_bad_input(repo: Path, run_cli: CliRun) -> None:
+    code, out, err = run_cli(["diff", "--base", "no-such-branch", "api/users.yaml"])
     assert code == 2
     assert out == ""
     assert err.startswith("error: --base: unknown git revision 'no-such-branch'")
 
 
-def test_invalid_old_spec_names_the_revision(
-    repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_invalid_old_spec_names_the_revision(repo: Path, run_cli: CliRun) -> None:
     (repo / "api" / "users.yaml").write_text("openapi: 3.1.0\npaths: [unclosed\n")
     git(repo, "commit", "-q", "-am", "broken")
     (repo / "api" / "users.yaml").write_text(SPEC, encoding="utf-8")
 
-    code, _, err = run(["diff", "--base", "HEAD", "api/users.yaml"], capsys)
+    code, _, err = run_cli(["diff", "--base", "HEAD", "api/users.yaml"])
 
     assert code == 2
     assert err.startswith("error: HEAD:api/users.yaml:3:1: invalid YAML")
@@ -199,14 +190,14 @@ def test_invalid_old_spec_names_the_revision(
 
 
 def test_old_spec_with_a_missing_referenced_file_names_the_revision(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    repo: Path, run_cli: CliRun
 ) -> None:
     git(repo, "rm", "-q", "api/schemas/user.yaml")
     git(repo, "commit", "-q", "-m", "lost the schema")
     (repo / "api" / "schemas").mkdir()
     (repo / "api" / "schemas" / "user.yaml").write_text(USER, encoding="utf-8")
 
-    code, _, err = run(["diff", "--base", "HEAD", "api/users.yaml"], capsys)
+    code, _, err = run_cli(["diff", "--base", "HEAD", "api/users.yaml"])
 
     assert code == 2
     assert "HEAD:api/users.yaml:" in err
@@ -214,7 +205,7 @@ def test_old_spec_with_a_missing_referenced_file_names_the_revision(
 
 
 def test_spec_outside_a_repository_is_bad_input(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: CliRun
 ) -> None:
     alone = tmp_path / "alone"
     alone.mkdir()
@@ -222,7 +213,7 @@ def test_spec_outside_a_repository_is_bad_input(
     monkeypatch.chdir(alone)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
 
-    code, _, err = run(["diff", "--base", "HEAD", "users.yaml"], capsys)
+    code, _, err = run_cli(["diff", "--base", "HEAD", "users.yaml"])
 
     assert code == 2
     assert err.startswith("error: users.yaml: is not in a git work tree")

@@ -4,26 +4,25 @@ places through ``$ref``, configurations and the files they name, the JSON report
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 
 from contractgate import InputError
 from contractgate._documents import Document, load_document
-from contractgate.cli import main
 from contractgate.lint import FileReport, LintReport, Problem, detect, lint_config, lint_paths
 from contractgate.lint import _lint as lint_module
 from contractgate.lint import _openapi as openapi_lint
 
+if TYPE_CHECKING:
+    from conftest import CliRun, ConsoleRun
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "lint_corpus"
-CONTRACTGATE = Path(sys.executable).with_name("contractgate")
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -50,21 +49,27 @@ def spec(body: str) -> str:
     return SPEC_HEAD + textwrap.dedent(body)
 
 
+@pytest.fixture
+def lint_one_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Problem]:
+    """Lint ``spec(body)`` as ``spec.yaml`` in ``tmp_path`` (the working folder): its one problem.
+
+    Files it refers to are written to ``tmp_path`` by the test.
+    """
+    monkeypatch.chdir(tmp_path)
+
+    def lint(body: str) -> Problem:
+        write(tmp_path, "spec.yaml", spec(body))
+        return only(lint_paths(["spec.yaml"]))
+
+    return lint
+
+
 # -- the example system ----------------------------------------------------------------
 
 
-def test_example_system_lints_clean() -> None:
+def test_example_system_lints_clean(run_console_script: ConsoleRun) -> None:
     """`contractgate lint` in the repository: the config, specs, pacts and scenario files."""
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "PACT_DO_NOT_TRACK": "true"}
-    done = subprocess.run(
-        [str(CONTRACTGATE), "lint", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_console_script(["lint", "--json"], cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
     kinds = {f["source"]: f["kind"] for f in report["files"]}
@@ -78,19 +83,12 @@ def test_example_system_lints_clean() -> None:
     assert report["summary"] == {"files": len(kinds), "errors": 0, "warnings": 0}
 
 
-def test_console_script_on_broken_input(tmp_path: Path) -> None:
+def test_console_script_on_broken_input(tmp_path: Path, run_console_script: ConsoleRun) -> None:
     """The real process: exit code 2, one line per file, names as given, no traceback."""
     (tmp_path / "spéc ✓.yaml").write_text("openapi: 3.1.0\npaths: {}\n", encoding="utf-8")
     (tmp_path / "garbage.json").write_bytes(bytes(range(256)))
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "PACT_DO_NOT_TRACK": "true"}
-    done = subprocess.run(
-        [str(CONTRACTGATE), "lint", "spéc ✓.yaml", "garbage.json", "nowhere.yaml", "."],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    done = run_console_script(
+        ["lint", "spéc ✓.yaml", "garbage.json", "nowhere.yaml", "."], cwd=tmp_path
     )
     assert done.returncode == 2
     assert done.stderr == ""
@@ -104,16 +102,14 @@ def test_console_script_on_broken_input(tmp_path: Path) -> None:
     ]
 
 
-def test_example_files_as_arguments(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_example_files_as_arguments(monkeypatch: pytest.MonkeyPatch, run_cli: CliRun) -> None:
     monkeypatch.chdir(ROOT)
     files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "openapi").glob("*.yaml"))
     files += sorted(str(p.relative_to(ROOT)) for p in (ROOT / "contracts").glob("*.json"))
 
-    assert main(["lint", *files]) == 0
+    code, out, _ = run_cli(["lint", *files])
 
-    out = capsys.readouterr().out
+    assert code == 0
     assert out == f"{len(files)} files, no problems\n"
 
 
@@ -128,24 +124,20 @@ def test_recursive_schema_is_legal() -> None:
     assert [f.kind for f in report.files] == ["openapi"]
 
 
-def test_ref_cycle_across_files_names_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    write(
-        tmp_path,
-        "spec.yaml",
-        spec(
-            """\
+def test_ref_cycle_across_files_names_both(
+    tmp_path: Path, lint_one_spec: Callable[[str], Problem]
+) -> None:
+    write(tmp_path, "parts.yaml", 'Remote:\n  $ref: "spec.yaml#/components/schemas/Local"\n')
+
+    problem = lint_one_spec(
+        """\
         paths: {}
         components:
           schemas:
             Local:
               $ref: "parts.yaml#/Remote"
         """
-        ),
     )
-    write(tmp_path, "parts.yaml", 'Remote:\n  $ref: "spec.yaml#/components/schemas/Local"\n')
-
-    problem = only(lint_paths(["spec.yaml"]))
 
     assert problem.message == (
         "$ref cycle: #/components/schemas/Local -> parts.yaml#/Remote -> #/components/schemas/Local"
@@ -184,15 +176,11 @@ def test_every_bad_reference_is_reported(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_problem_in_a_referenced_component_is_placed_there(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    lint_one_spec: Callable[[str], Problem],
 ) -> None:
     """openapi-spec-validator walks through $ref; the place is the component's own line."""
-    monkeypatch.chdir(tmp_path)
-    write(
-        tmp_path,
-        "spec.yaml",
-        spec(
-            """\
+    problem = lint_one_spec(
+        """\
         paths:
           /a:
             get:
@@ -211,10 +199,7 @@ def test_problem_in_a_referenced_component_is_placed_there(
                   type: integer
                   default: many
         """
-        ),
     )
-
-    problem = only(lint_paths(["spec.yaml"]))
 
     assert problem.message == "'default' must be a whole number, found a string ('many')"
     assert (problem.place, problem.pointer) == (
@@ -224,14 +209,16 @@ def test_problem_in_a_referenced_component_is_placed_there(
 
 
 def test_problem_in_another_file_names_that_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, lint_one_spec: Callable[[str], Problem]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
     write(
         tmp_path,
-        "spec.yaml",
-        spec(
-            """\
+        "schemas/user.yaml",
+        "User:\n  type: object\n  properties:\n    id: {type: strng}\n",
+    )
+
+    problem = lint_one_spec(
+        """\
         paths:
           /a:
             get:
@@ -242,15 +229,7 @@ def test_problem_in_another_file_names_that_file(
                     application/json:
                       schema: {$ref: "schemas/user.yaml#/User"}
         """
-        ),
     )
-    write(
-        tmp_path,
-        "schemas/user.yaml",
-        "User:\n  type: object\n  properties:\n    id: {type: strng}\n",
-    )
-
-    problem = only(lint_paths(["spec.yaml"]))
 
     assert (problem.source, problem.place) == ("schemas/user.yaml", "4:16")
     assert "'strng'" in problem.message
@@ -357,12 +336,9 @@ def test_problem_in_another_file_names_that_file(
     ],
 )
 def test_openapi_messages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, message: str, place: str
+    lint_one_spec: Callable[[str], Problem], body: str, message: str, place: str
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "spec.yaml", spec(body))
-
-    problem = only(lint_paths(["spec.yaml"]))
+    problem = lint_one_spec(body)
 
     assert (problem.message, problem.place) == (message, place)
     assert "\n" not in problem.message
@@ -404,33 +380,26 @@ def test_extensions_under_paths_are_not_paths(tmp_path: Path) -> None:
 
 
 def test_where_openapi_spec_validator_stops_is_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    lint_one_spec: Callable[[str], Problem],
 ) -> None:
     """A parameter that refers to something else than a parameter: the validator's KeyError."""
-    monkeypatch.chdir(tmp_path)
-    write(
-        tmp_path,
-        "spec.yaml",
-        spec(
-            """\
-            paths:
-              /a:
-                parameters:
-                  - $ref: "#/info"
-                get:
-                  responses: {"200": {description: ok}}
-            """
-        ),
+    problem = lint_one_spec(
+        """\
+        paths:
+          /a:
+            parameters:
+              - $ref: "#/info"
+            get:
+              responses: {"200": {description: ok}}
+        """
     )
-
-    problem = only(lint_paths(["spec.yaml"]))
 
     assert problem.message == "openapi-spec-validator expected a field 'name' here"
     assert (problem.place, problem.pointer) == ("6:7", "/paths/~1a/parameters")
 
 
 def test_an_unexpected_validator_failure_is_a_placed_problem(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch, lint_one_spec: Callable[[str], Problem]
 ) -> None:
     from openapi_spec_validator.validation import keywords
 
@@ -439,26 +408,22 @@ def test_an_unexpected_validator_failure_is_a_placed_problem(
 
     monkeypatch.setattr(keywords.TagsValidator, "__call__", broken)
     monkeypatch.setattr(openapi_lint, "_TRACKING", {})  # rebuilt around the broken validator
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "spec.yaml", spec("tags: [{name: a}]\npaths: {}\n"))
 
-    problem = only(lint_paths(["spec.yaml"]))
+    problem = lint_one_spec("tags: [{name: a}]\npaths: {}\n")
 
     assert problem.message == "openapi-spec-validator cannot check this: RuntimeError: surprise"
     assert (problem.place, problem.pointer) == ("3:7", "/tags")
 
 
 def test_the_models_own_refusal_is_a_problem(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch, lint_one_spec: Callable[[str], Problem]
 ) -> None:
     def refuse(document: Document, loader: object) -> None:
         raise document.error("the model refuses this", "/paths")
 
     monkeypatch.setattr(openapi_lint, "Spec", refuse)
-    monkeypatch.chdir(tmp_path)
-    write(tmp_path, "spec.yaml", spec("paths: {}\n"))
 
-    problem = only(lint_paths(["spec.yaml"]))
+    problem = lint_one_spec("paths: {}\n")
 
     assert (problem.message, problem.place) == ("the model refuses this", "3:8")
 
@@ -772,13 +737,15 @@ def test_same_file_twice_is_linted_once() -> None:
 # -- the command -----------------------------------------------------------------------
 
 
-def test_json_report(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_report(monkeypatch: pytest.MonkeyPatch, run_cli: CliRun) -> None:
     monkeypatch.chdir(CORPUS)
 
-    code = main(["lint", "--json", "openapi-unknown-field.yaml", "pact-duplicate-interaction.json"])
+    code, out, _ = run_cli(
+        ["lint", "--json", "openapi-unknown-field.yaml", "pact-duplicate-interaction.json"]
+    )
 
     assert code == 2
-    report = json.loads(capsys.readouterr().out)
+    report = json.loads(out)
     assert report["ok"] is False
     assert report["summary"] == {"files": 2, "errors": 1, "warnings": 1}
     spec, pact = report["files"]
@@ -796,33 +763,32 @@ def test_json_report(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
 
 
 def test_no_config_anywhere(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: CliRun
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert not any((p / "contractgate.toml").exists() for p in (tmp_path, *tmp_path.parents))
 
-    code = main(["lint"])
+    code, out, err = run_cli(["lint"])
 
-    out, err = capsys.readouterr()
     assert code == 2
     assert out == ""
     assert "no contractgate.toml here or in any parent folder" in err
 
 
 def test_config_option_names_the_config(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: CliRun
 ) -> None:
     monkeypatch.chdir(tmp_path)
     config = CORPUS / "config" / "unknown-key.toml"
 
-    code = main(["--config", str(config), "lint"])
+    code, out, _ = run_cli(["--config", str(config), "lint"])
 
     assert code == 2
-    assert "unknown key 'spce'" in capsys.readouterr().out
+    assert "unknown key 'spce'" in out
 
 
 def test_a_lint_bug_is_a_problem_not_a_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, run_cli: CliRun
 ) -> None:
     def broken(document: object) -> tuple[list[Problem], None]:
         raise RuntimeError("boom")
@@ -830,9 +796,8 @@ def test_a_lint_bug_is_a_problem_not_a_traceback(
     monkeypatch.setitem(lint_module._CHECKS, "openapi", broken)
     monkeypatch.chdir(CORPUS)
 
-    code = main(["lint", "openapi-missing-info.yaml"])
+    code, out, err = run_cli(["lint", "openapi-missing-info.yaml"])
 
-    out, err = capsys.readouterr()
     assert code == 2
     assert out.splitlines()[0] == (
         "openapi-missing-info.yaml: error: lint failed on this file: RuntimeError: boom "

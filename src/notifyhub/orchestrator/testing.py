@@ -79,7 +79,7 @@ class ScriptedAdapter(HTTPAdapter):
         self._clock = clock
         self._latency = latency
 
-    def send(  # noqa: PLR0917 - the signature of HTTPAdapter.send
+    def send(
         self,
         request: requests.PreparedRequest,
         stream: bool = False,

@@ -9,32 +9,23 @@ import socket
 import sys
 from collections.abc import Sequence
 from types import FrameType
-from typing import Protocol
 
 import uvicorn
 from starlette.types import ASGIApp
 
-from notifyhub.providers._common import DEFAULT_TOKENS
+from notifyhub.providers._common import DEFAULT_TOKENS, ServiceFactory, create_app
 from notifyhub.providers._serve import READY_PREFIX
-
-
-class AppFactory(Protocol):
-    """Builds a provider's ASGI app from the command line switches."""
-
-    def __call__(
-        self, *, tokens: Sequence[str], enable_states: bool, drift: bool, bug: bool
-    ) -> ASGIApp: ...
 
 
 def run_cli(
     *,
     prog: str,
     description: str,
-    create_app: AppFactory,
+    service: ServiceFactory,
     default_port: int,
     argv: Sequence[str] | None = None,
 ) -> int:
-    """Parse the provider command line, then serve the app until SIGTERM/SIGINT."""
+    """Parse the provider command line, then serve ``service`` until SIGTERM/SIGINT."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument(
@@ -61,7 +52,11 @@ def run_cli(
     if any(not token.strip() or " " in token for token in tokens):
         parser.error("--token must be a non-empty value without spaces")
     app = create_app(
-        tokens=tokens, enable_states=args.enable_provider_states, drift=args.drift, bug=args.bug
+        service,
+        tokens=tokens,
+        enable_states=args.enable_provider_states,
+        drift=args.drift,
+        bug=args.bug,
     )
     return serve(app, args.host, args.port)
 

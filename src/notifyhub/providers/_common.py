@@ -1,9 +1,10 @@
 """Machinery shared by the reference providers.
 
 Routing, bearer auth, ``X-Request-ID`` handling, RFC 9457 problem responses,
-hand-written request validation helpers, injected faults and the Pact
-provider-state endpoint. Each service module only describes its own domain:
-its operations, its store and its provider states.
+hand-written request validation helpers, injected faults, the Pact
+provider-state endpoint, the ``Service`` base and the app factory. Each service
+module only describes its own domain: its operations, its store and its
+provider states.
 
 Requests are routed on the raw (still percent-encoded) path, split into
 segments and decoded one segment at a time, so an encoded ``/`` stays inside a
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from http import HTTPStatus
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qsl, unquote
 
 from starlette.applications import Starlette
@@ -334,6 +335,83 @@ class Domain(Protocol):
     def reset(self) -> None:
         """Restore the service's store to its seed."""
         ...
+
+
+T = TypeVar("T")
+
+
+def require_accessible(
+    kind: str, key: str, items: Mapping[str, T], restricted: Collection[str]
+) -> T:
+    """Return ``items[key]`` if callers may access it: 403 if restricted, 404 if unknown.
+
+    ``kind`` names the item in the problem's detail, e.g. ``"user"``.
+    """
+    if key in restricted:
+        raise Problem(403, f"Access to {kind} {key} is restricted.")
+    item = items.get(key)
+    if item is None:
+        raise Problem(404, f"{kind.capitalize()} {key} does not exist.")
+    return item
+
+
+class SeededStore(Protocol):
+    """A service's in-memory store, restorable to its seed."""
+
+    restricted: set[str]
+    """Keys (user ids, template codes) that callers may not access: a 403."""
+
+    def reset(self) -> None:
+        """Restore the seed data."""
+        ...
+
+
+StoreT = TypeVar("StoreT", bound=SeededStore)
+
+
+class Service(Generic[StoreT]):
+    """A ``Domain`` over a seeded store, with the ``--drift`` and ``--bug`` switches.
+
+    A service subclasses it with its ``name``, its operations and its provider states.
+    """
+
+    name: str
+
+    def __init__(self, store: StoreT, *, drift: bool, bug: bool) -> None:
+        self.store = store
+        self._drift = drift
+        self._bug = bug
+
+    def reset(self) -> None:
+        """Restore the seed data."""
+        self.store.reset()
+
+    def _restricted(self, key: str) -> StateAction:
+        """The provider state in which ``key`` is restricted."""
+
+        def apply(params: Mapping[str, Any]) -> None:
+            self.store.restricted.add(key)
+
+        return apply
+
+
+class ServiceFactory(Protocol):
+    """Builds a service's ``Domain`` from the ``--drift`` and ``--bug`` switches."""
+
+    def __call__(self, *, drift: bool, bug: bool) -> Domain: ...
+
+
+def create_app(
+    service: ServiceFactory,
+    *,
+    tokens: Iterable[str] = DEFAULT_TOKENS,
+    enable_states: bool = False,
+    drift: bool = False,
+    bug: bool = False,
+) -> Starlette:
+    """Build the Starlette app of a provider serving a fresh domain made by ``service``."""
+    domain = service(drift=drift, bug=bug)
+    return Provider(domain, tokens=tokens, enable_states=enable_states).asgi_app()
 
 
 class Provider:

@@ -12,18 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.applications import Starlette
-
 from notifyhub.providers._cli import run_cli
 from notifyhub.providers._common import (
     API_PREFIX,
-    DEFAULT_TOKENS,
     Call,
     Operation,
     Problem,
-    Provider,
+    Service,
     StateAction,
     StringRule,
+    require_accessible,
     require_object,
     utc_now,
 )
@@ -157,12 +155,7 @@ class TemplateStore:
 
     def accessible(self, code: str) -> Template:
         """Return a template the caller may access: 403 if restricted, 404 if unknown."""
-        if code in self.restricted:
-            raise Problem(403, f"Access to template {code} is restricted.")
-        template = self.templates.get(code)
-        if template is None:
-            raise Problem(404, f"Template {code} does not exist.")
-        return template
+        return require_accessible("template", code, self.templates, self.restricted)
 
 
 @dataclass(frozen=True)
@@ -188,19 +181,13 @@ class RenderRequest:
         return cls(variables=variables, locale=locale)
 
 
-class TemplateService:
+class TemplateService(Service[TemplateStore]):
     """The template service's operations and provider states over a ``TemplateStore``."""
 
     name = "template service"
 
     def __init__(self, *, drift: bool = False, bug: bool = False) -> None:
-        self.store = TemplateStore()
-        self._drift = drift
-        self._bug = bug
-
-    def reset(self) -> None:
-        """Restore the seed data."""
-        self.store.reset()
+        super().__init__(TemplateStore(), drift=drift, bug=bug)
 
     def operations(self) -> list[Operation]:
         """The spec's operations (but ``/health``), under the ``/v1`` base path."""
@@ -295,31 +282,13 @@ class TemplateService:
 
         return apply
 
-    def _restricted(self, code: str) -> StateAction:
-        def apply(params: Mapping[str, Any]) -> None:
-            self.store.restricted.add(code)
-
-        return apply
-
-
-def create_app(
-    *,
-    tokens: Sequence[str] = DEFAULT_TOKENS,
-    enable_states: bool = False,
-    drift: bool = False,
-    bug: bool = False,
-) -> Starlette:
-    """Build the template service's Starlette app."""
-    service = TemplateService(drift=drift, bug=bug)
-    return Provider(service, tokens=tokens, enable_states=enable_states).asgi_app()
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the template service from the command line."""
     return run_cli(
         prog="python -m notifyhub.providers.template_service",
         description="Reference template service (openapi/template-service.yaml).",
-        create_app=create_app,
+        service=TemplateService,
         default_port=8002,
         argv=argv,
     )

@@ -11,18 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.applications import Starlette
-
 from notifyhub.providers._cli import run_cli
 from notifyhub.providers._common import (
     API_PREFIX,
-    DEFAULT_TOKENS,
     Call,
     Operation,
-    Problem,
-    Provider,
+    Service,
     StateAction,
     StringRule,
+    require_accessible,
     require_bool,
     require_object,
     utc_now,
@@ -127,12 +124,7 @@ class UserStore:
 
     def accessible(self, user_id: str) -> User:
         """Return a user the caller may access: 403 if restricted, 404 if unknown."""
-        if user_id in self.restricted:
-            raise Problem(403, f"Access to user {user_id} is restricted.")
-        user = self.users.get(user_id)
-        if user is None:
-            raise Problem(404, f"User {user_id} does not exist.")
-        return user
+        return require_accessible("user", user_id, self.users, self.restricted)
 
 
 def parse_preferences_update(value: object) -> Preferences:
@@ -165,19 +157,13 @@ def parse_preferences_update(value: object) -> Preferences:
     )
 
 
-class UserService:
+class UserService(Service[UserStore]):
     """The user service's operations and provider states over a ``UserStore``."""
 
     name = "user service"
 
     def __init__(self, *, drift: bool = False, bug: bool = False) -> None:
-        self.store = UserStore()
-        self._drift = drift
-        self._bug = bug
-
-    def reset(self) -> None:
-        """Restore the seed data."""
-        self.store.reset()
+        super().__init__(UserStore(), drift=drift, bug=bug)
 
     def operations(self) -> list[Operation]:
         """The spec's operations (but ``/health``), under the ``/v1`` base path."""
@@ -240,31 +226,13 @@ class UserService:
 
         return apply
 
-    def _restricted(self, user_id: str) -> StateAction:
-        def apply(params: Mapping[str, Any]) -> None:
-            self.store.restricted.add(user_id)
-
-        return apply
-
-
-def create_app(
-    *,
-    tokens: Sequence[str] = DEFAULT_TOKENS,
-    enable_states: bool = False,
-    drift: bool = False,
-    bug: bool = False,
-) -> Starlette:
-    """Build the user service's Starlette app."""
-    service = UserService(drift=drift, bug=bug)
-    return Provider(service, tokens=tokens, enable_states=enable_states).asgi_app()
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the user service from the command line."""
     return run_cli(
         prog="python -m notifyhub.providers.user_service",
         description="Reference user service (openapi/user-service.yaml).",
-        create_app=create_app,
+        service=UserService,
         default_port=8001,
         argv=argv,
     )
