@@ -336,7 +336,8 @@ def generate_pact(
         interaction = _interaction(spec, rng, k)
         if defect_every and k % defect_every == 0 and interaction["response"]["status"] < 400:
             content = interaction["response"]["body"]["content"]
-            target = content["items"][0] if "items" in content else content
+            page = "total" in content  # a resource has "items" (line items) of its own
+            target = content["items"][0] if page else content
             target["display_name"] = target.pop("name")  # a renamed field
         out.append(interaction)
     return {

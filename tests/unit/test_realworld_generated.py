@@ -69,3 +69,17 @@ def test_renamed_fields_among_a_thousand_fail_each_precisely(checked: ServiceRes
         assert finding.pact.line == 1  # the generator writes one line of JSON
         assert finding.spec is not None
         assert finding.spec.pointer.startswith("/components/schemas/Resource")
+
+
+@pytest.mark.parametrize("every", [3, 7])
+def test_any_defect_rate_renames_a_resource_field_never_a_line_item(every: int) -> None:
+    spec_data = gen.generate_spec(20)
+    pact = gen.generate_pact(spec_data, 60, defect_every=every)
+    for index, interaction in enumerate(pact["interactions"]):
+        body = interaction["response"].get("body", {}).get("content")
+        renamed = '"display_name"' in str(body).replace("'", '"')
+        assert renamed == (index % every == 0 and interaction["response"]["status"] < 400)
+        if renamed:
+            target = body["items"][0] if "total" in body else body
+            assert "display_name" in target
+            assert "name" not in target
