@@ -58,6 +58,7 @@ from _peers import MOUNTEBANK_DIR, Contractgate, MountebankDirect, Peer, Prism, 
 from contractgate._config import expand_env, load_config
 from contractgate._errors import InputError, ServiceError
 from contractgate._project import adhoc_project, load_project
+from contractgate._provider import parse_header
 from contractgate.stubs import Latency
 
 # The GET each service is measured on (below its base path), in the example system.
@@ -418,7 +419,7 @@ def print_tables(
 # -- the run ---------------------------------------------------------------------------------
 
 
-def _targets(config_path: Path, paths: dict[str, str]) -> list[Target]:
+def _targets(config_path: Path, paths: dict[str, str], extra: dict[str, str]) -> list[Target]:
     config = load_config(config_path)
     project = load_project(config, list(paths))
     targets = []
@@ -429,7 +430,7 @@ def _targets(config_path: Path, paths: dict[str, str]) -> list[Target]:
             )
             for name, value in service.config.headers.items()
         }
-        targets.append(Target(service, paths[service.name], headers))
+        targets.append(Target(service, paths[service.name], {**headers, **extra}))
     return targets
 
 
@@ -443,10 +444,16 @@ def parse_target(text: str) -> tuple[str, str]:
     return service, path
 
 
-def run(settings: Settings, config_path: Path, paths: dict[str, str]) -> int:
+def run(
+    settings: Settings,
+    config_path: Path,
+    paths: dict[str, str],
+    extra: dict[str, str],
+    name: str = "stubs",
+) -> int:
     """Run every measurement, print the tables and write the JSON."""
     find_wrk()
-    targets = _targets(config_path, paths)
+    targets = _targets(config_path, paths, extra)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     facts = machine_facts(
         {"@stoplight/prism-cli": PEERS_DIR, "wiremock": PEERS_DIR, "mountebank": MOUNTEBANK_DIR}
@@ -472,13 +479,14 @@ def run(settings: Settings, config_path: Path, paths: dict[str, str]) -> int:
         scale = measure_scale(peers, scale_targets(Path(folder)), settings)
     print_tables(startup, load, latency, scale, settings)
     path = write_results(
-        "stubs-quick" if settings.quick else "stubs",
+        f"{name}-quick" if settings.quick else name,
         {
             "benchmark": "stubs",
             "started_at": started,
             "settings": asdict(settings),
             "machine": {**facts, "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},
             "targets": {t.service.name: t.path for t in targets},
+            "extra_headers": extra,
             "ratios": ratios(startup, load, scale),
             "startup": startup,
             "load": load,
@@ -507,12 +515,23 @@ def main(argv: list[str] | None = None) -> int:
         help="the GET measured on a service, below its base path (repeatable; "
         "default: the example system's two services)",
     )
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="sent with every measured request besides the config's headers (repeatable), "
+        "e.g. 'X-Request-ID: bench-1', which the orchestrator always sends: its pact stub "
+        "answers instead of the spec stub that echoes a generated id",
+    )
+    parser.add_argument("--name", default="stubs", help="results file name (default: stubs)")
     args = parser.parse_args(argv)
     settings = Settings.quick_run() if args.quick else Settings()
 
     def body() -> int:
         paths = dict(parse_target(t) for t in args.target) or DEFAULT_TARGETS
-        return run(settings, args.config, paths)
+        extra = dict(parse_header(h) for h in args.header)
+        return run(settings, args.config, paths, extra, args.name)
 
     return run_main(body)
 
