@@ -6,9 +6,10 @@ gate and the reports are renderings of the same objects.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .._verdicts import PactOutcome, count_verdicts
 
 Severity = Literal["error", "warning"]
 Verdict = Literal["passed", "failed", "not applicable"]
@@ -100,45 +101,18 @@ class InteractionResult:
 
 
 def _counts(interactions: list[InteractionResult]) -> dict[str, int]:
-    verdicts = Counter(i.verdict for i in interactions)
     return {
-        "interactions": len(interactions),
-        "passed": verdicts["passed"],
-        "failed": verdicts["failed"],
-        "not_applicable": verdicts["not applicable"],
+        **count_verdicts(interactions, ("passed", "failed", "not applicable")),
         "errors": sum(len(i.errors) for i in interactions),
         "warnings": sum(len(i.warnings) for i in interactions),
     }
 
 
-@dataclass
-class PactResult:
+class PactResult(PactOutcome[InteractionResult]):
     """One pact file checked against the provider's spec."""
-
-    source: str
-    consumer: str
-    provider: str
-    spec_version: str
-    interactions: list[InteractionResult]
-
-    @property
-    def passed(self) -> bool:
-        """No interaction failed (not-applicable ones neither pass nor fail)."""
-        return not any(i.verdict == "failed" for i in self.interactions)
 
     def counts(self) -> dict[str, int]:
         return _counts(self.interactions)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "consumer": self.consumer,
-            "provider": self.provider,
-            "spec_version": self.spec_version,
-            "passed": self.passed,
-            "counts": self.counts(),
-            "interactions": [i.to_dict() for i in self.interactions],
-        }
 
 
 @dataclass(frozen=True)

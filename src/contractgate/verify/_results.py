@@ -7,9 +7,10 @@ recorded headers are redacted before they get here.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .._verdicts import PactOutcome, count_verdicts
 
 Verdict = Literal["passed", "failed", "pending", "not_applicable"]
 
@@ -148,44 +149,14 @@ class InteractionVerification:
 
 
 def _counts(interactions: list[InteractionVerification]) -> dict[str, int]:
-    verdicts = Counter(i.verdict for i in interactions)
-    return {
-        "interactions": len(interactions),
-        "passed": verdicts["passed"],
-        "failed": verdicts["failed"],
-        "pending": verdicts["pending"],
-        "not_applicable": verdicts["not_applicable"],
-    }
+    return count_verdicts(interactions, ("passed", "failed", "pending", "not_applicable"))
 
 
-@dataclass
-class PactVerification:
-    """One pact file replayed against the provider."""
-
-    source: str
-    consumer: str
-    provider: str
-    spec_version: str
-    interactions: list[InteractionVerification]
-
-    @property
-    def passed(self) -> bool:
-        """No interaction failed (pending and not-applicable ones do not count)."""
-        return not any(i.verdict == "failed" for i in self.interactions)
+class PactVerification(PactOutcome[InteractionVerification]):
+    """One pact file replayed against the provider (pending interactions do not fail it)."""
 
     def counts(self) -> dict[str, int]:
         return _counts(self.interactions)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "consumer": self.consumer,
-            "provider": self.provider,
-            "spec_version": self.spec_version,
-            "passed": self.passed,
-            "counts": self.counts(),
-            "interactions": [i.to_dict() for i in self.interactions],
-        }
 
 
 @dataclass
