@@ -15,8 +15,9 @@ import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 from rich.console import Console
@@ -24,7 +25,7 @@ from rich.text import Text
 
 from . import __version__
 from ._config import CONFIG_NAME, Config, find_config, load_config
-from ._errors import EXIT_INPUT, EXIT_SETUP, ContractgateError, InputError
+from ._errors import EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_SETUP, ContractgateError, InputError
 
 if TYPE_CHECKING:
     from typer._click.core import Command, Context  # typer vendors click; types only
@@ -104,6 +105,28 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+JsonOutput = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+class _Outcome(Protocol):
+    @property
+    def passed(self) -> bool: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+_O = TypeVar("_O", bound=_Outcome)
+
+
+def finish(outcome: _O, render: Callable[[_O], None], *, as_json: bool) -> int:
+    """Print ``outcome`` as JSON or with ``render``; the exit code: 0 passed, 1 failed."""
+    if as_json:
+        print_json(outcome.to_dict())
+    else:
+        render(outcome)
+    return EXIT_OK if outcome.passed else EXIT_FAILED
+
+
 def _version(value: bool) -> None:
     if value:
         console.print(f"contractgate {__version__}")
@@ -155,4 +178,14 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
-__all__ = ["EXIT_SETUP", "app", "console", "err_console", "main", "print_json", "state"]
+__all__ = [
+    "EXIT_SETUP",
+    "JsonOutput",
+    "app",
+    "console",
+    "err_console",
+    "finish",
+    "main",
+    "print_json",
+    "state",
+]

@@ -10,10 +10,11 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from .._errors import EXIT_FAILED, EXIT_OK, InputError
+from .._errors import InputError
 from .._project import Project, adhoc_project, load_project
 from ..check import CheckResult, InteractionResult, PactResult, ServiceResult, check_project
-from ..cli import console, print_json, state
+from ..cli import JsonOutput, console, finish, state
+from ._pact_table import pact_table
 
 # A pact with more passing interactions than this lists the failing ones only.
 _LIST_PASSED = 100
@@ -56,15 +57,10 @@ def check(
         list[str] | None,
         typer.Option("--pact", help="A pact file to check against --spec (repeatable)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOutput = False,
 ) -> int:
     project = _project(ctx, service or [], spec, pact or [])
-    result = check_project(project)
-    if as_json:
-        print_json(result.to_dict())
-    else:
-        render(result)
-    return EXIT_OK if result.passed else EXIT_FAILED
+    return finish(check_project(project), render, as_json=as_json)
 
 
 def _project(
@@ -102,14 +98,7 @@ def render(result: CheckResult) -> None:
 
 
 def _pact_table(pact: PactResult) -> Table:
-    verdict = "compatible" if pact.passed else "INCOMPATIBLE"
-    table = Table(
-        title=f"{pact.consumer} -> {pact.provider}: {verdict} ({pact.source})",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        expand=True,
-    )
-    table.add_column("#", justify="right", no_wrap=True)
+    table = pact_table(pact, "compatible" if pact.passed else "INCOMPATIBLE")
     table.add_column("Interaction / operation", ratio=7, overflow="fold")
     table.add_column("Verdict", no_wrap=True)
     table.add_column("Reason", ratio=6, overflow="fold")

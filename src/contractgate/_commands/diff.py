@@ -11,11 +11,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .._config import CONFIG_NAME, find_config
-from .._errors import EXIT_FAILED, EXIT_OK, InputError
+from .._errors import InputError
 from .._openapi import load_spec
 from .._pact import Pact, load_pact
 from .._project import load_project
-from ..cli import console, print_json, state
+from ..cli import JsonOutput, console, finish, state
 from ..diff import Change, DiffReport, DiffResult, diff_against_ref, diff_services, diff_specs
 
 _STYLE = {"breaking": "bold red", "possibly-breaking": "yellow", "safe": "green"}
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--strict", help="Fail on every breaking change, relied on or not."),
         ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+        as_json: JsonOutput = False,
     ) -> int:
         """Classify every change between two versions of a spec; name the consumers it breaks.
 
@@ -91,12 +91,7 @@ def register(app: typer.Typer) -> None:
             report = diff_services(project.services, base, strict=strict)
         else:
             raise InputError(f"{len(paths)} spec file(s) given", source="diff", hint=_USAGE)
-        if as_json:
-            print_json(report.to_dict())
-        else:
-            for result in report.results:
-                _print(result)
-        return EXIT_OK if report.passed else EXIT_FAILED
+        return finish(report, _render, as_json=as_json)
 
 
 def _two_files(
@@ -152,6 +147,11 @@ def _pacts(
             return None, []
         name = found[0]
     return name, load_project(config, [name]).services[0].pacts
+
+
+def _render(report: DiffReport) -> None:
+    for result in report.results:
+        _print(result)
 
 
 def _print(result: DiffResult) -> None:

@@ -11,11 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from .._config import ProviderConfig
-from .._errors import EXIT_FAILED, EXIT_OK, InputError
+from .._errors import InputError
 from .._openapi import load_spec
-from .._project import load_project
-from .._provider import parse_header, running_provider
-from ..cli import console, print_json, state
+from .._provider import running_provider
+from ..cli import JsonOutput, console, finish
 from ..fuzz import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_TIMEOUT,
@@ -24,6 +23,14 @@ from ..fuzz import (
     ServiceFuzz,
     fuzz_project,
     fuzz_spec,
+)
+from ._provider_options import (
+    Headers,
+    RequestTimeout,
+    StartupTimeout,
+    configured_project,
+    parse_headers,
+    refuse_configured,
 )
 
 
@@ -75,31 +82,19 @@ def fuzz(
         int | None,
         typer.Option("--seed", help="Repeat a run: same seed, same cases (default: random)."),
     ] = None,
-    header: Annotated[
-        list[str] | None,
-        typer.Option("--header", "-H", help="'Name: value' sent with every request (repeatable)."),
-    ] = None,
-    timeout: Annotated[
-        float,
-        typer.Option("--timeout", min=0.1, help="Seconds each request may take."),
-    ] = DEFAULT_TIMEOUT,
-    startup_timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--startup-timeout",
-            min=0.1,
-            help="Seconds to wait for the provider to answer (default: the config's, or 20).",
-        ),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    header: Headers = None,
+    timeout: RequestTimeout = DEFAULT_TIMEOUT,
+    startup_timeout: StartupTimeout = None,
+    as_json: JsonOutput = False,
 ) -> int:
-    headers = dict(parse_header(h) for h in header or [])
+    headers = parse_headers(header)
     if spec is not None or url is not None:
-        if service or base_url:
-            raise InputError(
-                "a SERVICE or --base-url excludes --spec and --url",
-                hint="fuzz a configured service, or give a spec and a URL",
-            )
+        refuse_configured(
+            service,
+            base_url,
+            adhoc="--spec and --url",
+            hint="fuzz a configured service, or give a spec and a URL",
+        )
         if spec is None or url is None:
             raise InputError(
                 "without a configured service, give --spec PATH and --url URL",
@@ -118,9 +113,8 @@ def fuzz(
             )
         report = FuzzReport([result])
     else:
-        project = load_project(state(ctx).config(), [service] if service else None)
         report = fuzz_project(
-            project,
+            configured_project(ctx, service),
             base_url=base_url,
             headers=headers,
             max_examples=max_examples,
@@ -128,11 +122,7 @@ def fuzz(
             timeout=timeout,
             startup_timeout=startup_timeout,
         )
-    if as_json:
-        print_json(report.to_dict())
-    else:
-        render(report)
-    return EXIT_OK if report.passed else EXIT_FAILED
+    return finish(report, render, as_json=as_json)
 
 
 def render(report: FuzzReport) -> None:

@@ -7,16 +7,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from .._config import ProviderConfig
-from .._errors import EXIT_FAILED, EXIT_OK, InputError
+from .._errors import InputError
 from .._pact import load_pact
-from .._project import adhoc_project, load_project
-from .._provider import parse_header, running_provider
-from ..cli import console, print_json, state
+from .._project import adhoc_project
+from .._provider import running_provider
+from ..cli import JsonOutput, console, finish
 from ..verify import (
     DEFAULT_TIMEOUT,
     InteractionVerification,
@@ -26,6 +25,15 @@ from ..verify import (
     verify_pacts,
     verify_project,
     verify_service,
+)
+from ._pact_table import pact_table
+from ._provider_options import (
+    Headers,
+    RequestTimeout,
+    StartupTimeout,
+    configured_project,
+    parse_headers,
+    refuse_configured,
 )
 
 _STYLE = {"passed": "green", "failed": "bold red", "pending": "yellow", "not_applicable": "dim"}
@@ -78,31 +86,19 @@ def verify(
             "--spec", help="Check every response against this OpenAPI file too.", dir_okay=False
         ),
     ] = None,
-    header: Annotated[
-        list[str] | None,
-        typer.Option("--header", "-H", help="'Name: value' sent with every request (repeatable)."),
-    ] = None,
-    timeout: Annotated[
-        float,
-        typer.Option("--timeout", min=0.1, help="Seconds each request may take."),
-    ] = DEFAULT_TIMEOUT,
-    startup_timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--startup-timeout",
-            min=0.1,
-            help="Seconds to wait for the provider to answer (default: the config's, or 20).",
-        ),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    header: Headers = None,
+    timeout: RequestTimeout = DEFAULT_TIMEOUT,
+    startup_timeout: StartupTimeout = None,
+    as_json: JsonOutput = False,
 ) -> int:
-    headers = dict(parse_header(h) for h in header or [])
+    headers = parse_headers(header)
     if pact or provider_url or states_url or spec:
-        if service or base_url:
-            raise InputError(
-                "a SERVICE or --base-url excludes --pact, --provider-url, --states-url and --spec",
-                hint="verify a configured service, or give pacts and a provider URL",
-            )
+        refuse_configured(
+            service,
+            base_url,
+            adhoc="--pact, --provider-url, --states-url and --spec",
+            hint="verify a configured service, or give pacts and a provider URL",
+        )
         if not pact or not provider_url:
             raise InputError(
                 "without a configured service, give --pact PATH and --provider-url URL",
@@ -118,19 +114,14 @@ def verify(
             startup_timeout=startup_timeout,
         )
     else:
-        project = load_project(state(ctx).config(), [service] if service else None)
         report = verify_project(
-            project,
+            configured_project(ctx, service),
             base_url=base_url,
             headers=headers,
             timeout=timeout,
             startup_timeout=startup_timeout,
         )
-    if as_json:
-        print_json(report.to_dict())
-    else:
-        render(report)
-    return EXIT_OK if report.passed else EXIT_FAILED
+    return finish(report, render, as_json=as_json)
 
 
 def _adhoc(
@@ -171,14 +162,7 @@ def render(report: VerifyReport) -> None:
 
 
 def _pact_table(pact: PactVerification) -> Table:
-    verdict = "verified" if pact.passed else "FAILED"
-    table = Table(
-        title=f"{pact.consumer} -> {pact.provider}: {verdict} ({pact.source})",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        expand=True,
-    )
-    table.add_column("#", justify="right", no_wrap=True)
+    table = pact_table(pact, "verified" if pact.passed else "FAILED")
     table.add_column("Interaction", ratio=4, overflow="fold")
     table.add_column("Request", ratio=5, overflow="fold")
     table.add_column("Status", no_wrap=True)
