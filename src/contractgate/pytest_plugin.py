@@ -20,14 +20,15 @@ starting one. Nothing is imported or started unless a test uses the fixtures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar, Unpack
 
 import pytest
 
 if TYPE_CHECKING:
     from ._project import Project
     from .stubs import Mountebank, Scenario, Stub, StubFactory
+    from .stubs._runtime import StubOptions
 
 T = TypeVar("T")
 _CONFIG_INI = "contractgate_config"
@@ -131,18 +132,11 @@ def stub(
     server = StubServer(contractgate_mountebank, contractgate_project)
 
     def make(
-        service: str,
-        scenario: str | Scenario = "happy",
-        *,
-        seed: int = 0,
-        states: Sequence[str] | None = None,
-        port: int | None = None,
+        service: str, scenario: str | Scenario = "happy", **options: Unpack[StubOptions]
     ) -> Stub:
         if scenario != "happy":
             record_service(request.node, service)
-        return _fail_on_error(
-            lambda: server.start(service, scenario, seed=seed, states=states, port=port)
-        )
+        return _fail_on_error(lambda: server.start(service, scenario, **options))
 
     try:
         yield make

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 from .._errors import ServiceError
@@ -51,31 +51,31 @@ def service_scenario(
     return scenario
 
 
+class StubOptions(TypedDict, total=False):
+    """How a service's stub is planned: ``seed``, provider ``states``, ``port`` (defaults:
+    :func:`plan_service_lazily`'s)."""
+
+    seed: int
+    states: Sequence[str] | None
+    port: int | None
+
+
+class PlanOptions(StubOptions, total=False):
+    """:class:`StubOptions`, and where the imposter listens and what it records."""
+
+    record_requests: bool
+    host: str
+    scenarios: ScenarioFile | None
+
+
 def plan_service(
-    service: Service,
-    scenario: str | Scenario = "happy",
-    *,
-    seed: int = 0,
-    states: Sequence[str] | None = None,
-    port: int | None = None,
-    record_requests: bool = True,
-    host: str = LOOPBACK,
-    scenarios: ScenarioFile | None = None,
+    service: Service, scenario: str | Scenario = "happy", **options: Unpack[PlanOptions]
 ) -> ImposterPlan:
     """The imposter of ``service`` under a scenario: JSON for Mountebank, nothing started.
 
     ``scenarios`` is the service's scenario file, when already loaded.
     """
-    return plan_service_lazily(
-        service,
-        scenario,
-        seed=seed,
-        states=states,
-        port=port,
-        record_requests=record_requests,
-        host=host,
-        scenarios=scenarios,
-    ).complete()
+    return plan_service_lazily(service, scenario, **options).complete()
 
 
 def plan_service_lazily(
@@ -262,13 +262,7 @@ class StubFactory(Protocol):
     """The pytest plugin's ``stub`` fixture: a service's stub for the length of one test."""
 
     def __call__(
-        self,
-        service: str,
-        scenario: str | Scenario = "happy",
-        *,
-        seed: int = 0,
-        states: Sequence[str] | None = None,
-        port: int | None = None,
+        self, service: str, scenario: str | Scenario = "happy", **options: Unpack[StubOptions]
     ) -> Stub: ...
 
 
@@ -301,13 +295,10 @@ class StubServer:
         self,
         service: str | Service,
         scenario: str | Scenario = "happy",
-        *,
-        seed: int = 0,
-        states: Sequence[str] | None = None,
-        port: int | None = None,
+        **options: Unpack[StubOptions],
     ) -> ImposterPlan:
         """The imposter ``start`` would create (the scenario file is read once per service)."""
-        return self.lazy_plan(service, scenario, seed=seed, states=states, port=port).complete()
+        return self.lazy_plan(service, scenario, **options).complete()
 
     def lazy_plan(
         self,
@@ -334,17 +325,12 @@ class StubServer:
         )
 
     def start(
-        self,
-        service: str,
-        scenario: str | Scenario = "happy",
-        *,
-        seed: int = 0,
-        states: Sequence[str] | None = None,
-        port: int | None = None,
+        self, service: str, scenario: str | Scenario = "happy", **options: Unpack[StubOptions]
     ) -> Stub:
         """Create the service's imposter and return its handle."""
         svc = self.project.service(service)
-        lazy = self.lazy_plan(svc, scenario, seed=seed, states=states, port=port)
+        states = options.get("states")
+        lazy = self.lazy_plan(svc, scenario, **options)
         materializer = self._materializer(svc, lazy, states) if self._serves_lazily(lazy) else None
         plan: ImposterPlan | LazyPlan = lazy
         if materializer is not None:
