@@ -22,6 +22,8 @@ from pact.match import AbstractMatcher
 
 from notifyhub.orchestrator import (
     Clients,
+    Forbidden,
+    NotFound,
     RateLimited,
     RetryPolicy,
     ServiceConfig,
@@ -102,7 +104,35 @@ class Case:
     response_headers: Mapping[str, AbstractMatcher[str]] = field(default_factory=dict)
 
 
-# The faults every provider injects the same way (provider states of `notifyhub.providers`).
+# The refusals and faults every provider answers the same way (provider states of
+# `notifyhub.providers`).
+
+_REFUSALS: Final[dict[type[ServiceError], tuple[int, str]]] = {
+    NotFound: (404, "Not Found"),
+    Forbidden: (403, "Forbidden"),
+}
+
+
+def refused_case(
+    error: type[NotFound | Forbidden],
+    *,
+    description: str,
+    state: str,
+    path: str,
+    call: Callable[[Clients], object],
+    method: str = "GET",
+) -> Case:
+    """`call` refused with `error`'s status (404 or 403) and a problem body."""
+    status, title = _REFUSALS[error]
+    return Case(
+        description=description,
+        state=state,
+        method=method,
+        path=path,
+        status=status,
+        response=problem(status, title),
+        exercise=expect_error(error, call),
+    )
 
 
 def rate_limited_case(

@@ -12,6 +12,7 @@ from orchestrator_pacts import (
     locale,
     problem,
     rate_limited_case,
+    refused_case,
     timestamp,
     unavailable_case,
 )
@@ -152,25 +153,19 @@ CASES = [
         },
         exercise=render_push,
     ),
-    Case(
+    refused_case(
+        NotFound,
         description="a request for an unknown template",
         state="template nope does not exist",
-        method="GET",
         path="/v1/templates/nope",
-        status=404,
-        response=problem(404, "Not Found"),
-        exercise=expect_error(NotFound, lambda clients: clients.templates.get_template("nope")),
+        call=lambda clients: clients.templates.get_template("nope"),
     ),
-    Case(
+    refused_case(
+        Forbidden,
         description="a request for a restricted template",
         state="template internal_audit is restricted",
-        method="GET",
         path="/v1/templates/internal_audit",
-        status=403,
-        response=problem(403, "Forbidden"),
-        exercise=expect_error(
-            Forbidden, lambda clients: clients.templates.get_template("internal_audit")
-        ),
+        call=lambda clients: clients.templates.get_template("internal_audit"),
     ),
     Case(
         description="a request to render welcome without its variables",

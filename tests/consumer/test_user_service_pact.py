@@ -8,10 +8,9 @@ import pytest
 from orchestrator_pacts import (
     Case,
     contract_tests,
-    expect_error,
     locale,
-    problem,
     rate_limited_case,
+    refused_case,
     timestamp,
     unavailable_case,
 )
@@ -119,23 +118,19 @@ CASES = [
         },
         exercise=update_preferences,
     ),
-    Case(
+    refused_case(
+        NotFound,
         description="a request for an unknown user",
         state="user u-9999 does not exist",
-        method="GET",
         path="/v1/users/u-9999",
-        status=404,
-        response=problem(404, "Not Found"),
-        exercise=expect_error(NotFound, lambda clients: clients.users.get_user("u-9999")),
+        call=lambda clients: clients.users.get_user("u-9999"),
     ),
-    Case(
+    refused_case(
+        Forbidden,
         description="a request for a restricted user",
         state="user u-1003 is restricted",
-        method="GET",
         path="/v1/users/u-1003",
-        status=403,
-        response=problem(403, "Forbidden"),
-        exercise=expect_error(Forbidden, lambda clients: clients.users.get_user("u-1003")),
+        call=lambda clients: clients.users.get_user("u-1003"),
     ),
     rate_limited_case(
         description="a request for a user while rate limited",
