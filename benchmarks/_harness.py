@@ -294,6 +294,15 @@ class LoadResult:
         return {**asdict(self), "ok": self.ok}
 
 
+def rounds_outcome(runs: Sequence[LoadResult]) -> dict[str, Any]:
+    """Errors summed over ``wrk`` rounds, whether every round was ok, and each round."""
+    return {
+        "errors": sum(r.non_2xx + r.socket_errors for r in runs),
+        "ok": all(r.ok for r in runs),
+        "rounds": [r.to_dict() for r in runs],
+    }
+
+
 _TIME_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
 _DURATION = r"([\d.]+)(us|ms|s|m|h)"
 
@@ -433,6 +442,11 @@ def machine_facts(npm_packages: Mapping[str, Path] | None = None) -> dict[str, A
     for package, node_modules in (npm_packages or {}).items():
         facts[package] = npm_version(package, node_modules)
     return facts
+
+
+def machine_at_end(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`machine_facts` taken at the start, with the load average at the end added."""
+    return {**facts, "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]}
 
 
 def print_table(

@@ -37,7 +37,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _harness import ROOT, console, machine_facts, print_table, ratio, run_main, write_results
+from _harness import (
+    ROOT,
+    console,
+    machine_at_end,
+    machine_facts,
+    print_table,
+    ratio,
+    run_main,
+    write_results,
+)
 from contractgate._config import load_config
 from contractgate._errors import ServiceError
 from contractgate._project import Project, Service, load_project
@@ -261,7 +270,7 @@ def body(repeats: int, seeds: int) -> int:
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "repeats": repeats,
             "max_examples": MAX_EXAMPLES,
-            "machine": {**facts, "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},
+            "machine": machine_at_end(facts),
             "speed": speed,
             "startup": startup,
             "detection": detection,

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import statistics
 import sys
 import tempfile
@@ -61,9 +60,11 @@ from _harness import (
     console,
     find_wrk,
     free_port,
+    machine_at_end,
     machine_facts,
     print_table,
     ratio,
+    rounds_outcome,
     run_main,
     run_wrk,
     spawn,
@@ -253,9 +254,7 @@ class Served:
                 "requests_per_second": statistics.median(r.requests_per_second for r in runs),
                 "p50_ms": statistics.median(r.latency_ms["p50"] for r in runs),
                 "p99_ms": statistics.median(r.latency_ms["p99"] for r in runs),
-                "errors": sum(r.non_2xx + r.socket_errors for r in runs),
-                "ok": all(r.ok for r in runs),
-                "rounds": [r.to_dict() for r in runs],
+                **rounds_outcome(runs),
             }
         return {
             "server": self.name,
@@ -590,7 +589,7 @@ def run(settings: Settings) -> int:
             "benchmark": "stub_scale",
             "started_at": started,
             "settings": asdict(settings),
-            "machine": {**facts, "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},
+            "machine": machine_at_end(facts),
             "ratios": ratio_table,
             "specs": results,
         },

@@ -25,7 +25,6 @@ and the machine's facts::
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -45,9 +44,11 @@ from _harness import (
     Summary,
     console,
     find_wrk,
+    machine_at_end,
     machine_facts,
     print_table,
     ratio,
+    rounds_outcome,
     run_main,
     run_wrk,
     sequential_latencies,
@@ -136,9 +137,7 @@ def _load_row(server: str, service: str, runs: list[LoadResult]) -> dict[str, An
         "service": service,
         "requests_per_second": statistics.median(r.requests_per_second for r in runs),
         "latency_ms": {k: statistics.median(r.latency_ms[k] for r in runs) for k in keys},
-        "errors": sum(r.non_2xx + r.socket_errors for r in runs),
-        "ok": all(r.ok for r in runs),
-        "rounds": [r.to_dict() for r in runs],
+        **rounds_outcome(runs),
     }
 
 
@@ -484,7 +483,7 @@ def run(
             "benchmark": "stubs",
             "started_at": started,
             "settings": asdict(settings),
-            "machine": {**facts, "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},
+            "machine": machine_at_end(facts),
             "targets": {t.service.name: t.path for t in targets},
             "extra_headers": extra,
             "ratios": ratios(startup, load, scale),

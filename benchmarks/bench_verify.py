@@ -33,7 +33,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from _harness import ROOT, console, machine_facts, print_table, ratio, run_main, write_results
+from _harness import (
+    ROOT,
+    console,
+    machine_at_end,
+    machine_facts,
+    print_table,
+    ratio,
+    run_main,
+    write_results,
+)
 from contractgate._config import load_config
 from contractgate._errors import ServiceError
 from contractgate._project import Project, Service, load_project
@@ -189,7 +198,7 @@ def body(repeats: int) -> int:
             "benchmark": "verify",
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "repeats": repeats,
-            "machine": {**facts, "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},
+            "machine": machine_at_end(facts),
             "in_process": rows,
             "end_to_end": whole,
         },
