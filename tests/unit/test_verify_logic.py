@@ -27,7 +27,7 @@ from contractgate.verify import (
     verify_pacts,
 )
 from contractgate.verify._proxy import Recorded
-from contractgate.verify._replay import _captured_output, _outcome, parse_duration
+from contractgate.verify._replay import Outcome, _captured_output, _outcome, parse_duration
 from contractgate.verify._spec import ResponseChecker
 from contractgate.verify._verify import _interaction, _line_up
 
@@ -95,6 +95,16 @@ def _request(seq: int, method: str, target: str, body: Any = None, **kw: Any) ->
     record.response_headers = kw.get("headers", [("Content-Type", "application/json")])
     record.response_body = json.dumps(body).encode() if body is not None else b""
     return record
+
+
+def _line_up_without_problems(
+    outcomes: list[Outcome], records: list[Recorded], pact: Pact
+) -> dict[tuple[int, int], Any]:
+    """What ``_line_up`` attached to each interaction of ``pact``, which it found no fault with."""
+    problems: list[str] = []
+    attached = _line_up(outcomes, records, [pact], problems)
+    assert problems == []
+    return attached
 
 
 # -- the verifier's results ------------------------------------------------------------------
@@ -203,9 +213,7 @@ def test_traffic_lines_up_with_results_in_order(pact: Pact) -> None:
         _state(5, "bob exists", "teardown"),
         health,
     ]
-    problems: list[str] = []
-    attached = _line_up(outcomes, records, [pact], problems)
-    assert problems == []
+    attached = _line_up_without_problems(outcomes, records, pact)
     assert attached[(id(pact), 0)][1] is alice
     assert attached[(id(pact), 1)][1] is bob
     assert attached[(id(pact), 3)][1] is health
@@ -224,9 +232,7 @@ def test_a_failed_state_setup_sends_no_request_and_the_next_still_lines_up(pact:
     outcomes = [_outcome(failing), _outcome(_outcome_raw("health", []))]
     health = _request(1, "GET", "/v1/health")
     records = [_state(0, "alice exists", "setup", status=400), health]
-    problems: list[str] = []
-    attached = _line_up(outcomes, records, [pact], problems)
-    assert problems == []
+    attached = _line_up_without_problems(outcomes, records, pact)
     _, request, setup = attached[(id(pact), 0)]
     assert request is None
     assert [r.seq for r in setup] == [0]
@@ -248,9 +254,7 @@ def test_a_state_call_retried_after_a_5xx_lines_up_with_its_request(pact: Pact) 
         _state(3, "bob exists", "setup"),
         bob,
     ]
-    problems: list[str] = []
-    attached = _line_up(outcomes, records, [pact], problems)
-    assert problems == []
+    attached = _line_up_without_problems(outcomes, records, pact)
     assert attached[(id(pact), 0)][1] is alice
     assert [r.seq for r in attached[(id(pact), 0)][2]] == [0, 1]
     assert attached[(id(pact), 1)][1] is bob
