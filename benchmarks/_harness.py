@@ -15,6 +15,7 @@ the exact install command, a server that does not come up a :class:`ServiceError
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import json
 import math
@@ -481,6 +482,13 @@ def write_results(name: str, data: Mapping[str, Any], *, folder: Path = RESULTS_
     path = folder / f"{name}.json"
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", "utf-8")
     return path
+
+
+def repeats_parser(doc: str | None, *, default: int, unit: str) -> argparse.ArgumentParser:
+    """Options described by ``doc``'s first paragraph, with ``--repeats`` (runs per ``unit``)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+    parser.add_argument("--repeats", type=int, default=default, help=f"runs per {unit} (median)")
+    return parser
 
 
 def run_main(body: Callable[[], int]) -> int:

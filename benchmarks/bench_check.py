@@ -24,7 +24,6 @@ Results go to ``benchmarks/results/check.json``::
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -39,7 +38,15 @@ from pathlib import Path
 from typing import Any
 
 from _gen_spec import generate_pact, generate_spec, write_json
-from _harness import ROOT, console, machine_facts, print_table, run_main, write_results
+from _harness import (
+    ROOT,
+    console,
+    machine_facts,
+    print_table,
+    repeats_parser,
+    run_main,
+    write_results,
+)
 from contractgate._errors import ServiceError
 from contractgate._project import adhoc_project
 from contractgate.check import CheckResult, _fast, check_project
@@ -178,8 +185,7 @@ def body(repeats: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (see the module docstring)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--repeats", type=int, default=5, help="runs per case (median)")
+    parser = repeats_parser(__doc__, default=5, unit="case")
     args = parser.parse_args(argv)
     return run_main(lambda: body(max(1, args.repeats)))
 

@@ -30,7 +30,6 @@ difference is listed. Results: ``benchmarks/results/check_peers.json``::
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -53,6 +52,7 @@ from _harness import (
     machine_facts,
     print_table,
     ratio,
+    repeats_parser,
     run_main,
     write_results,
 )
@@ -292,8 +292,7 @@ def body(repeats: int, smv_repeats: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (see the module docstring)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--repeats", type=int, default=3, help="runs per case (median)")
+    parser = repeats_parser(__doc__, default=3, unit="case")
     parser.add_argument(
         "--smv-repeats", type=int, default=1, help="runs per swagger-mock-validator case"
     )

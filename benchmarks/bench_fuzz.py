@@ -25,7 +25,6 @@ Results go to ``benchmarks/results/fuzz.json``::
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -44,6 +43,7 @@ from _harness import (
     machine_facts,
     print_table,
     ratio,
+    repeats_parser,
     run_main,
     write_results,
 )
@@ -282,8 +282,7 @@ def body(repeats: int, seeds: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (see the module docstring)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--repeats", type=int, default=3, help="runs per tool (median)")
+    parser = repeats_parser(__doc__, default=3, unit="tool")
     parser.add_argument("--seeds", type=int, default=10, help="seeds for the detection rate")
     args = parser.parse_args(argv)
     return run_main(lambda: body(max(1, args.repeats), max(1, args.seeds)))

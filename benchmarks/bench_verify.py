@@ -23,7 +23,6 @@ Results go to ``benchmarks/results/verify.json``::
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ from _harness import (
     machine_facts,
     print_table,
     ratio,
+    repeats_parser,
     run_main,
     write_results,
 )
@@ -209,8 +209,7 @@ def body(repeats: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (see the module docstring)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--repeats", type=int, default=7, help="runs per variant (median)")
+    parser = repeats_parser(__doc__, default=7, unit="variant")
     args = parser.parse_args(argv)
     return run_main(lambda: body(max(1, args.repeats)))
 
