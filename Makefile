@@ -44,7 +44,12 @@ benchmarks/node_modules/.package-lock.json: benchmarks/package.json benchmarks/p
 bench: setup benchmarks/node_modules/.package-lock.json
 	@command -v wrk >/dev/null || { echo "install wrk first: sudo apt-get install -y wrk" >&2; exit 3; }
 	$(PY) benchmarks/bench_check.py
+	$(PY) benchmarks/bench_check_peers.py
 	$(PY) benchmarks/bench_stubs.py
+	$(PY) benchmarks/bench_stubs.py --header "X-Request-ID: bench-1" --name stubs-request-id
+	$(PY) benchmarks/bench_stub_scale.py
+	$(PY) benchmarks/bench_verify.py
+	$(PY) benchmarks/bench_fuzz.py
 
 clean:
 	rm -rf $(VENV) node_modules reports .pytest_cache .mypy_cache .ruff_cache

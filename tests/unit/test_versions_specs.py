@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
@@ -24,6 +24,9 @@ from contractgate._openapi import Spec, load_spec
 from contractgate._project import adhoc_project
 from contractgate.check import Finding, InteractionResult, check_project
 from contractgate.cli import main
+
+if TYPE_CHECKING:
+    from conftest import CliRun
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "versions_corpus"
@@ -444,3 +447,18 @@ def test_check_takes_a_file_url_and_refuses_an_https_one_with_exit_2(
     assert err.startswith(f"error: {url}: is a URL; contractgate reads local files only")
     assert "curl -fsSLo spec.yaml" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["lint"], ["fuzz", "--url", "http://127.0.0.1:9", "--spec"]],
+    ids=["lint", "fuzz"],
+)
+def test_lint_and_fuzz_name_an_https_spec_as_given_and_exit_2(
+    command: list[str], run_cli: CliRun
+) -> None:
+    url = "https://example.com/openapi.yaml"
+    code, out, err = run_cli([*command, url])
+    assert code == 2
+    assert f"{url}: " in out + err  # the URL as typed, not folded to https:/
+    assert "is a URL; contractgate reads local files only" in out + err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -62,8 +61,8 @@ def fuzz(
         typer.Option("--base-url", help="Fuzz the provider running at this URL instead."),
     ] = None,
     spec: Annotated[
-        Path | None,
-        typer.Option("--spec", help="The OpenAPI file to fuzz from (no config).", dir_okay=False),
+        str | None,  # not Path: it would fold https:// into https:/
+        typer.Option("--spec", help="The OpenAPI file to fuzz from (no config)."),
     ] = None,
     url: Annotated[
         str | None,

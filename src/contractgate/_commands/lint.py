@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
     def lint(
         ctx: typer.Context,
         paths: Annotated[
-            list[Path] | None,
+            list[str] | None,  # not Path: it would fold https:// into https:/
             typer.Argument(
                 help=f"Files to lint (default: the {CONFIG_NAME} and every file it names).",
                 metavar="PATH",
