@@ -9,8 +9,10 @@
 # Exit code: 0 passed, 1 a contract failed, 2 bad input, 3 a tool or server failed.
 #
 # Environment:
-#   CONTRACTGATE_INSTALL  pip requirement to install (default: "contractgate";
-#                         this repository's own CI uses "." with its constraints)
+#   CONTRACTGATE_INSTALL  pip requirement to install contractgate from when it is not
+#                         on PATH, e.g. "git+https://git.example.com/tools/contractgate.git@v0.1.0"
+#                         or "." in contractgate's own repository (contractgate is not
+#                         published on PyPI, so there is no default)
 #   CONTRACTGATE_PYTHON   python to create the virtualenv with (default: python3)
 #   CONTRACTGATE_REPORTS  report folder (default: reports)
 #   MOUNTEBANK_VERSION    npm version of mountebank if the project has none (2.9.1)
@@ -22,11 +24,16 @@ venv="${CONTRACTGATE_VENV:-.contractgate-venv}"
 
 if ! command -v contractgate >/dev/null 2>&1; then
   if [ ! -x "$venv/bin/contractgate" ]; then
+    if [ -z "${CONTRACTGATE_INSTALL:-}" ]; then
+      echo "error: contractgate is not installed and CONTRACTGATE_INSTALL is not set" \
+        "(set it to a pip requirement, e.g. git+https://git.example.com/tools/contractgate.git@v0.1.0)" >&2
+      exit 3
+    fi
     "${CONTRACTGATE_PYTHON:-python3}" -m venv "$venv"
     constraints=()
     [ -f constraints.txt ] && constraints=(-c constraints.txt)
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-      "${constraints[@]}" "${CONTRACTGATE_INSTALL:-contractgate}"
+      "${constraints[@]}" "$CONTRACTGATE_INSTALL"
   fi
   PATH="$PWD/$venv/bin:$PATH"
 fi
