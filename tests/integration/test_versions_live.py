@@ -1,10 +1,12 @@
-"""verify on contracts from other tools: every pact version against every spec version.
+"""verify and fuzz on contracts from other tools: every pact version, every spec version.
 
 The pet-shop pacts of ``tests/parity_corpus/pact-versions`` (pact-ruby V1.1 with inline
 matchers, pact-js V2, pact-jvm V3, pact-rust V4 with a message and a plugin interaction)
 are replayed against a small pet-shop provider on 127.0.0.1:0 that keeps the Swagger
 2.0, OpenAPI 3.0 and 3.1 specs of the same API. Each pact has two interactions the
-provider does not keep (a renamed field, an id of another type); the rest pass.
+provider does not keep (a renamed field, an id of another type); the rest pass. The
+same provider is fuzzed from each spec version: it accepts invalid input and answers
+501 to methods it does not know, which fuzz finds whatever the version.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 from contractgate._openapi import load_spec
 from contractgate._pact import load_pact
 from contractgate._provider import RunningProvider
+from contractgate.fuzz import fuzz_spec
 from contractgate.verify import verify_pacts
 
 if TYPE_CHECKING:
@@ -123,3 +126,26 @@ def test_adhoc_verify_of_a_ruby_pact_with_a_swagger_spec_reports_the_two_failure
     verdicts = {i["description"]: i["verdict"] for p in service["pacts"] for i in p["interactions"]}
     assert {d for d, v in verdicts.items() if v == "failed"} == FAILING
     assert list(verdicts.values()).count("passed") == 5
+
+
+@pytest.mark.parametrize("spec", sorted(SPECS))
+def test_fuzz_reads_every_spec_version_and_finds_what_the_provider_gets_wrong(
+    petshop: RunningProvider, spec: str
+) -> None:
+    result = fuzz_spec(
+        load_spec(SPECS[spec]),
+        petshop.base_url,
+        headers={"X-API-Key": "key-1"},
+        max_examples=5,
+        seed=1,
+    )
+
+    operations = {op.operation: op for op in result.operations}
+    assert set(operations) == {"GET /pets", "POST /pets", "GET /pets/{petId}", "GET /pets/stats"}
+    assert all(op.cases > 0 for op in operations.values())
+    listing = {f.check for f in operations["GET /pets"].failures}
+    assert "negative_data_rejection" in listing  # limit=0 and friends are accepted
+    trace = next(f for f in operations["GET /pets/stats"].failures if f.status == 501)
+    assert trace.reproduce.startswith("curl ")
+    assert "${X_API_KEY}" in trace.reproduce  # the credential is never printed
+    assert result.passed is False
