@@ -65,6 +65,14 @@ def test_gate_passes_on_the_example_and_writes_valid_reports(tmp_path: Path) -> 
     assert all(s["status"] == "passed" for s in report["stages"])
     assert stages[("user-service", "verify")]["counts"]["passed"] == 7
     assert "| user-service |" in (tmp_path / "summary.md").read_text("utf-8")
+    # Response times of the live stages, drawn as histograms in the HTML report.
+    times = "provider response time (ms)"
+    assert len(stages[("user-service", "verify")]["samples"][times]) == 7
+    assert len(stages[("user-service", "fuzz")]["samples"][times]) > 50
+    assert all(v > 0 for v in stages[("template-service", "fuzz")]["samples"][times])
+    html = (tmp_path / "index.html").read_text("utf-8")
+    assert html.count('aria-label="latency histogram"') == 4
+    assert "fuzz · user-service · provider response time (ms)" in html
 
 
 def test_drifted_provider_fails_verify_and_names_the_field(tmp_path: Path) -> None:

@@ -54,6 +54,7 @@ class EngineRun:
     operations: dict[str, OperationFuzz]
     errors: list[FuzzError] = field(default_factory=list)
     fingerprint: str = ""
+    response_ms: list[float] = field(default_factory=list)
     # Per operation, (check, schemathesis failure) of each reported failure, in order:
     # schemathesis's failures compare equal when they are the same finding.
     found: dict[str, list[tuple[str, Any]]] = field(default_factory=dict, repr=False)
@@ -165,7 +166,8 @@ def _hypothesis_storage() -> Iterator[None]:
 
 
 def _count(run: EngineRun, recorder: Any, digest: Any) -> None:
-    """Count the requests sent per operation and add them to the run's fingerprint.
+    """Count the requests sent per operation, keep their response times, and add them to
+    the run's fingerprint.
 
     The fingerprint covers what was sent (method, path, query, headers, body) in order,
     so two runs with the same seed against the same provider have the same one.
@@ -176,6 +178,8 @@ def _count(run: EngineRun, recorder: Any, digest: Any) -> None:
             continue
         label = node.value.operation.label
         run.operations.setdefault(label, OperationFuzz(label)).cases += 1
+        if interaction.response is not None:
+            run.response_ms.append(round(interaction.response.elapsed * 1000, 3))
         request = interaction.request
         kept = sorted(
             (k.lower(), v)

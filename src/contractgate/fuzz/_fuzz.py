@@ -135,4 +135,5 @@ def fuzz_spec(
         errors=run.errors,
         duration=time.perf_counter() - started,
         fingerprint=run.fingerprint,
+        response_ms=run.response_ms,
     )

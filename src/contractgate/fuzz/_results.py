@@ -117,6 +117,8 @@ class ServiceFuzz:
     errors: list[FuzzError] = field(default_factory=list)
     duration: float = 0.0
     fingerprint: str = ""
+    response_ms: list[float] = field(default_factory=list, repr=False)
+    """The provider's response time of every answered request, in milliseconds."""
 
     @property
     def cases(self) -> int:

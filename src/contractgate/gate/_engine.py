@@ -27,7 +27,15 @@ from ..lint import lint_paths
 from ..verify import verify_service
 from ._model import STAGES, Case, GateResult, StageResult, Status, rollup
 from ._resilience import run_resilience
-from ._stages import check_cases, diff_cases, fuzz_cases, lint_cases, verify_cases
+from ._stages import (
+    RESPONSE_TIMES,
+    check_cases,
+    diff_cases,
+    fuzz_cases,
+    lint_cases,
+    verify_cases,
+    verify_response_ms,
+)
 
 DEFAULT_STAGES = ("lint", "check", "verify", "fuzz", "resilience")
 
@@ -83,8 +91,11 @@ class _Run:
         return self.record(StageResult(stage, service, Status.SKIPPED, reason=reason))
 
     @contextmanager
-    def stage(self, service: str, stage: str) -> Iterator[list[Case]]:
-        """Time a stage; its cases go into the yielded list; a contractgate error is its error."""
+    def stage(
+        self, service: str, stage: str, samples: dict[str, list[float]] | None = None
+    ) -> Iterator[list[Case]]:
+        """Time a stage; its cases go into the yielded list (and what the block puts in
+        ``samples`` into the result); a contractgate error is its error."""
         self.emit(StageStarted(service, stage))
         started = time.monotonic()
         cases: list[Case] = []
@@ -95,7 +106,10 @@ class _Run:
             self.record(StageResult(stage, service, Status.ERROR, elapsed, cases, str(exc)))
         else:
             status = rollup(cases) if cases else Status.PASSED
-            self.record(StageResult(stage, service, status, time.monotonic() - started, cases))
+            elapsed = time.monotonic() - started
+            self.record(
+                StageResult(stage, service, status, elapsed, cases, samples=dict(samples or {}))
+            )
 
 
 def run_gate(
@@ -179,20 +193,23 @@ def _against_provider(run: _Run, service: Service, project: Project) -> None:
     try:
         with service_provider(service, project) as provider:
             if "verify" in stages:
-                with run.stage(service.name, "verify") as cases:
+                samples: dict[str, list[float]] = {}
+                with run.stage(service.name, "verify", samples) as cases:
                     result = verify_service(service, provider)
                     cases += verify_cases(result)
+                    samples[RESPONSE_TIMES] = verify_response_ms(result)
             if "fuzz" in stages:
                 fuzz = run.config.fuzz
-                with run.stage(service.name, "fuzz") as cases:
-                    cases += fuzz_cases(
-                        fuzz_service(
-                            service,
-                            provider,
-                            max_examples=run.options.max_examples or fuzz.max_examples,
-                            seed=run.options.seed if run.options.seed is not None else fuzz.seed,
-                        )
+                samples = {}
+                with run.stage(service.name, "fuzz", samples) as cases:
+                    fuzzed = fuzz_service(
+                        service,
+                        provider,
+                        max_examples=run.options.max_examples or fuzz.max_examples,
+                        seed=run.options.seed if run.options.seed is not None else fuzz.seed,
                     )
+                    cases += fuzz_cases(fuzzed)
+                    samples[RESPONSE_TIMES] = fuzzed.response_ms
     except ContractgateError as exc:  # the provider did not start or answer
         done = {(r.service, r.stage) for r in run.results}
         for stage in stages:

@@ -106,6 +106,19 @@ def verify_cases(result: ServiceVerification) -> list[Case]:
     return cases
 
 
+RESPONSE_TIMES = "provider response time (ms)"
+"""The samples of a verify or fuzz stage: what the HTML report draws as a histogram."""
+
+
+def verify_response_ms(result: ServiceVerification) -> list[float]:
+    """How long the provider took to answer each replayed interaction, in milliseconds."""
+    return [
+        round(i.exchange.duration * 1000, 3)
+        for i in result.interactions
+        if i.exchange is not None and i.exchange.status is not None
+    ]
+
+
 def fuzz_cases(result: ServiceFuzz) -> list[Case]:
     """A case per operation: its generated cases, and each failure with how to reproduce it."""
     cases = []

@@ -1,5 +1,6 @@
 """``index.html``: one self-contained page (no network) with the consumer x provider x
-stage matrix, the failures with their details, and latency histograms of stub runs."""
+stage matrix, the failures with their details, and latency histograms: the provider's
+response times in the verify and fuzz stages (any stage's ``samples``)."""
 
 from __future__ import annotations
 
