@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import storage_directory
 
 from contractgate._errors import InputError
 from contractgate._openapi import load_spec
@@ -25,7 +26,7 @@ from contractgate.fuzz import (
     curl_command,
     fuzz_spec,
 )
-from contractgate.fuzz._engine import _api_url
+from contractgate.fuzz._engine import _api_url, _hypothesis_storage, hypothesis_home
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -207,3 +208,28 @@ def test_settings_schemathesis_cannot_use_are_input_errors(
     spec = load_spec(ROOT / "openapi" / "user-service.yaml")
     with pytest.raises(InputError, match=message):
         fuzz_spec(spec, "http://127.0.0.1:9", **kwargs)  # type: ignore[arg-type]
+
+
+def test_hypothesis_keeps_its_files_in_the_user_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert hypothesis_home() == tmp_path / "cache" / "contractgate" / "hypothesis"
+    before = storage_directory(intent_to_write=False).home_directory
+    with _hypothesis_storage():
+        assert storage_directory(intent_to_write=False).home_directory == hypothesis_home()
+    assert hypothesis_home().is_dir()  # kept for the next run
+    assert storage_directory(intent_to_write=False).home_directory == before
+
+
+def test_an_unwritable_cache_falls_back_to_a_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # mkdir below a file fails
+    with _hypothesis_storage():
+        used = storage_directory(intent_to_write=False).home_directory
+        assert used.is_dir()
+        assert not used.is_relative_to(blocker)
+    assert not used.exists()

@@ -9,17 +9,20 @@ arrive.
 
 Reproducibility and a clean working directory: one worker (cases come in a fixed
 order for a seed), no example database, no schemathesis cache (it would replay the
-requests of earlier runs), and Hypothesis's own storage in a temporary folder
-instead of ``./.hypothesis``.
+requests of earlier runs), and Hypothesis's own storage in contractgate's user cache
+folder instead of ``./.hypothesis``. With no example database, all Hypothesis keeps
+there is its Unicode tables, which take a second or more to compute: kept, the next
+run does not pay for them again.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -151,14 +154,30 @@ def _api_url(base_url: str, base_path: str) -> str:
     return base if not path or base.endswith(path) else base + path
 
 
+def hypothesis_home() -> Path:
+    """Where Hypothesis keeps its files during a run: ``$XDG_CACHE_HOME/contractgate/
+    hypothesis`` (``~/.cache/...`` by default)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "contractgate" / "hypothesis"
+
+
 @contextmanager
 def _hypothesis_storage() -> Iterator[None]:
-    """Hypothesis's storage (``.hypothesis``) in a temporary folder for the block."""
+    """Hypothesis's storage (``.hypothesis``) in :func:`hypothesis_home` for the block, or
+    in a temporary folder when that cannot be written."""
     from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
     previous = storage_directory(intent_to_write=False).home_directory
-    with tempfile.TemporaryDirectory(prefix="contractgate-hypothesis-") as folder:
-        set_hypothesis_home_dir(folder)
+    with ExitStack() as stack:
+        home = hypothesis_home()
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            writable = os.access(home, os.W_OK)
+        except OSError:
+            writable = False
+        if not writable:
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="contractgate-")))
+        set_hypothesis_home_dir(str(home))
         try:
             yield
         finally:
