@@ -80,6 +80,16 @@ def _outcome_raw(description: str, states: list[str], **extra: Any) -> dict[str,
     }
 
 
+SETUP_FAILED = "One or more of the setup state change handlers has failed"
+
+
+def _failed_setup(description: str, state: str) -> dict[str, Any]:
+    """What the verifier reports for an interaction whose provider state could not be set."""
+    return _outcome_raw(
+        description, [state], result="Error", mismatch={"type": "error", "message": SETUP_FAILED}
+    )
+
+
 def _state(seq: int, state: str, action: str, status: int | None = 200) -> Recorded:
     body = json.dumps({"state": state, "action": action, "params": {}}).encode()
     record = Recorded(seq, "state", "POST", "/__contractgate__/provider-states", [], body)
@@ -156,17 +166,9 @@ def test_body_mismatch_values_are_decoded_from_json_text() -> None:
 
 
 def test_an_error_result_keeps_the_verifiers_message() -> None:
-    raw = _outcome_raw(
-        "get alice",
-        ["alice exists"],
-        result="Error",
-        mismatch={
-            "type": "error",
-            "message": "One or more of the setup state change handlers has failed",
-        },
-    )
+    raw = _failed_setup("get alice", "alice exists")
     outcome = _outcome(raw)
-    assert outcome.error == "One or more of the setup state change handlers has failed"
+    assert outcome.error == SETUP_FAILED
     assert outcome.mismatches == ()
 
 
@@ -220,15 +222,7 @@ def test_traffic_lines_up_with_results_in_order(pact: Pact) -> None:
 
 
 def test_a_failed_state_setup_sends_no_request_and_the_next_still_lines_up(pact: Pact) -> None:
-    failing = _outcome_raw(
-        "get alice",
-        ["alice exists"],
-        result="Error",
-        mismatch={
-            "type": "error",
-            "message": "One or more of the setup state change handlers has failed",
-        },
-    )
+    failing = _failed_setup("get alice", "alice exists")
     outcomes = [_outcome(failing), _outcome(_outcome_raw("health", []))]
     health = _request(1, "GET", "/v1/health")
     records = [_state(0, "alice exists", "setup", status=400), health]
@@ -281,15 +275,7 @@ def test_an_unknown_interaction_in_the_results_is_a_problem(pact: Pact) -> None:
 
 
 def test_a_state_endpoint_refusal_becomes_the_interactions_error(pact: Pact) -> None:
-    raw = _outcome_raw(
-        "get alice",
-        ["alice exists"],
-        result="Error",
-        mismatch={
-            "type": "error",
-            "message": "One or more of the setup state change handlers has failed",
-        },
-    )
+    raw = _failed_setup("get alice", "alice exists")
     refused = _state(0, "alice exists", "setup", status=400)
     refused.response_headers = [("Content-Type", "application/problem+json")]
     refused.response_body = b'{"status":400,"detail":"Unknown provider state"}'
